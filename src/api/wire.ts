@@ -1,0 +1,112 @@
+import type { FrozenIsolation, Workload } from './workload.js';
+import type { LaunchTarget } from './workload.js';
+import type { PodSpec } from './schemas/workload.js';
+import type { NodeInfo } from './node.js';
+import type { Subnet } from './subnet.js';
+
+/** Response shapes of the HTTP API that are not resources defined elsewhere. */
+
+export interface Account {
+  readonly id: string;
+  readonly name: string;
+  readonly root: boolean;
+  readonly createdAt: string;
+}
+
+export interface Whoami {
+  readonly accountId: string;
+  readonly accountName: string;
+  readonly identity: { readonly id: string; readonly name: string; readonly kind: 'user' | 'node' };
+  readonly tokenId: string;
+  readonly root: boolean;
+}
+
+/** A token as listed: never carries the secret. */
+export interface TokenInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly createdAt: string;
+  readonly expiresAt?: string;
+  readonly revokedAt?: string;
+  readonly lastUsedAt?: string;
+}
+
+/** The one response that carries a token secret: the answer to its creation. */
+export interface CreatedToken extends TokenInfo {
+  readonly token: string;
+}
+
+export interface Fleet {
+  readonly id: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly createdAt: string;
+}
+
+export interface Approval {
+  readonly subnetSlug: string;
+  readonly accountId: string;
+  readonly at: string;
+}
+
+/** Workloads affected by a policy change, per state (isolation.md section 8). */
+export interface PolicyEffects {
+  /** Pending workloads that failed with `isolation_class_not_allowed`. */
+  readonly pendingFailed: number;
+  /** Running workloads that keep running with condition `PolicyNonCompliant`. */
+  readonly runningNonCompliant: number;
+  /** Workloads the new policy still allows. */
+  readonly unaffected: number;
+}
+
+export interface SubnetEditResult {
+  readonly subnet: Subnet;
+  readonly affected: PolicyEffects;
+}
+
+export interface ApplyResult {
+  readonly action: 'created' | 'updated' | 'unchanged';
+  readonly workload: Workload;
+}
+
+export interface JoinResult {
+  readonly node: NodeInfo;
+  /** The node's own credential: shown once, stored by the agent in its state dir. */
+  readonly credential: string;
+  readonly heartbeatIntervalMs: number;
+}
+
+export interface HeartbeatResult {
+  readonly state: NodeInfo['state'];
+  readonly heartbeatIntervalMs: number;
+  readonly revision: number;
+}
+
+/** One pod as its node must run it. */
+export interface Assignment {
+  readonly podId: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly accountId: string;
+  /** Increases each time the pod is placed anew; labels carry it. */
+  readonly attempt: number;
+  readonly spec: PodSpec;
+  readonly isolation: FrozenIsolation;
+  readonly target: LaunchTarget;
+  /** A hash of what the launch depends on; a change means recreate. */
+  readonly specHash: string;
+}
+
+/** Messages on a node's assignment stream (NDJSON). */
+export type AssignmentMessage =
+  | { readonly type: 'snapshot'; readonly revision: number; readonly assignments: readonly Assignment[] }
+  | { readonly type: 'assign'; readonly revision: number; readonly assignment: Assignment }
+  | { readonly type: 'unassign'; readonly revision: number; readonly podId: string; readonly reason: string }
+  | { readonly type: 'logs'; readonly requestId: string; readonly podId: string; readonly follow: boolean; readonly tail?: number }
+  | { readonly type: 'ping'; readonly revision: number };
+
+/** A list response. */
+export interface List<T> {
+  readonly items: readonly T[];
+}
