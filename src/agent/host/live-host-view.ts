@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, open, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { access, lstat, open, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { availableParallelism, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CONTAINERD_SOCKET } from './containerd-checks.js';
@@ -52,7 +52,8 @@ export class LiveHostView implements HostView {
   }
 
   async exists(path: string): Promise<boolean> {
-    return access(path, constants.F_OK).then(
+    // lstat: a link counts as there even when its target is not (any kind, as the contract says).
+    return lstat(path).then(
       () => true,
       () => false,
     );
