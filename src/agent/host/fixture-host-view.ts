@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ContainerdFacts, DaemonAnswer, DockerFacts, HostBasics, HostView, RunResult } from './host-view.js';
 
 /**
@@ -43,6 +44,11 @@ interface Layer {
 export class FixtureHostView implements HostView {
   private readonly layers: readonly Layer[];
   private readonly spec: FixtureHostSpec;
+
+  /** The fixture host `name` from the repository's `test/fixtures/hosts/`. */
+  static named(name: string): FixtureHostView {
+    return new FixtureHostView(join(fixtureHostsDir(), name));
+  }
 
   constructor(folder: string) {
     const layers: Layer[] = [];
@@ -145,5 +151,17 @@ export class FixtureHostView implements HostView {
 
   private isAbsent(path: string): boolean {
     return (this.spec.absent ?? []).some((a) => path === a || path.startsWith(`${a}/`));
+  }
+}
+
+/** The repository's `test/fixtures/hosts/`, found upwards from this file (works from src/ and dist/). */
+export function fixtureHostsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'test', 'fixtures', 'hosts');
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('test/fixtures/hosts not found above this module');
+    dir = up;
   }
 }
