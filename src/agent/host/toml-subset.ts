@@ -207,8 +207,9 @@ class Reader {
     this.pos++;
     let out = '';
     for (;;) {
-      const c = this.src[this.pos++];
+      const c = this.src[this.pos];
       if (c === undefined || c === '\n') this.fail('unterminated string');
+      this.pos++;
       if (c === '"') return out;
       out += c === '\\' ? this.escape() : c;
     }
