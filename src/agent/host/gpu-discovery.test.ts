@@ -26,11 +26,13 @@ describe('GPU discovery', () => {
       pciAddress: '0000:17:00.0',
       model: 'h100',
       name: 'NVIDIA H100 80GB HBM3',
-      memoryBytes: 81559 * 2 ** 20,
+      memoryBytes: 80 * GiB,
       mode: 'host-driver',
       named: true,
     });
     assert.deepEqual(attributes, { 'nvidia.driver': '550.54.15', cuda: '12.4' });
+    const unknownBoard = (await discover('gpu-unnamed')).gpus.find((g) => g.pciAddress === '0000:0c:00.0');
+    assert.equal(unknownBoard?.memoryBytes, 97887 * 2 ** 20, 'a board the table does not know keeps nvidia-smi\'s memory');
     assert.deepEqual(checks.map((c) => [c.name, c.ok]), [['gpu.nvidia-smi', true]]);
   });
 
@@ -116,6 +118,9 @@ describe('GPU discovery', () => {
     assert.ok(upper.ok);
     assert.equal(gpuMatches(h100, upper.value), true);
     assert.equal(gpuMatches(a100, upper.value), false);
+    const sized = parseGpuRequest('h100:80Gi', 'gpu');
+    assert.ok(sized.ok);
+    assert.equal(gpuMatches(h100, sized.value), true, 'an H100 80GB on the host driver is an 80Gi H100');
     const either = parseGpuRequest('2:a100|h100', 'gpu');
     assert.ok(either.ok);
     assert.equal(gpuMatches(h100, either.value) && gpuMatches(a100, either.value), true);

@@ -36,7 +36,9 @@ interface PciGpu {
  * its vendor driver → `host-driver`, bound to vfio-pci → `vfio`, anything else → not
  * offered (a failed `gpu.driver[ADDR]` check says why). Each PCI function is reported
  * at most once, in the one mode its binding gives (field case 17). NVIDIA GPUs on the
- * host driver are described by nvidia-smi (UUID as id, name, memory); when nvidia-smi
+ * host driver are described by nvidia-smi (UUID as id, name, memory; a board the
+ * known-model table names reports the memory it is sold with, in both modes, so
+ * `h100:80Gi` matches an H100 80GB whatever nvidia-smi rounds it to); when nvidia-smi
  * fails they are dropped and `gpu.nvidia-smi` fails, while other GPUs are still
  * reported (field case 14). Other GPUs are named from the known-model table; one it
  * cannot name is reported by PCI ids with `named: false` and a failed
@@ -114,7 +116,11 @@ function modeOf(pci: PciGpu): GpuMode | undefined {
 }
 
 function fromNvidiaSmi(pci: PciGpu, row: NvidiaSmiGpu): GpuDevice {
-  const model = knownGpuModel(pci.vendorId, pci.deviceId)?.model ?? modelFromName(row.name);
+  const known = knownGpuModel(pci.vendorId, pci.deviceId);
+  const model = known?.model ?? modelFromName(row.name);
+  // A known board reports the memory it is sold with, as it does in vfio mode: nvidia-smi
+  // shows an H100 80GB as 81559 MiB, which would fail a workload asking `h100:80Gi`.
+  const memoryBytes = known ? Math.max(known.memoryGiB * 2 ** 30, row.memoryBytes) : row.memoryBytes;
   return {
     id: row.uuid,
     vendor: pci.vendor,
@@ -123,7 +129,7 @@ function fromNvidiaSmi(pci: PciGpu, row: NvidiaSmiGpu): GpuDevice {
     pciAddress: pci.address,
     ...(model !== undefined && { model }),
     name: row.name,
-    memoryBytes: row.memoryBytes,
+    memoryBytes,
     mode: 'host-driver',
     named: model !== undefined,
   };
