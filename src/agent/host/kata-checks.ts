@@ -3,7 +3,7 @@ import type { HostCheck } from '../../api/node.js';
 import { CHECK } from './check-names.js';
 import { binaryOnDaemonPathCheck, containerdPluginCheck } from './containerd-checks.js';
 import type { ContainerdFacts, DaemonAnswer, HostBasics, HostView } from './host-view.js';
-import { findKataConfig, type KataConfig } from './kata-config.js';
+import { findKataConfig, KATA_BACKEND_CONFIG, type KataConfig } from './kata-config.js';
 import { kvmChecks } from './kvm-checks.js';
 
 /** The backend-specific Kata shim containerd starts for each backend's runtime type. */
@@ -63,7 +63,7 @@ function describeConfig(config: KataConfig): string {
     config.image && `image ${config.image}`,
     config.initrd && `initrd ${config.initrd}`,
   ].filter(Boolean);
-  return `kata config ${config.path}: [hypervisor.${config.backend === 'qemu' ? 'qemu' : 'firecracker'}] names ${named.join(', ') || 'nothing'}`;
+  return `kata config ${config.path}: [hypervisor.${KATA_BACKEND_CONFIG[config.backend].section}] names ${named.join(', ') || 'nothing'}`;
 }
 
 /** `kata.hypervisor`, `kata.kernel`, `kata.guest-image`: what the config names exists on the host. */

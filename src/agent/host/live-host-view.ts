@@ -105,8 +105,14 @@ export class LiveHostView implements HostView {
   }
 
   async containerd(): Promise<DaemonAnswer<ContainerdFacts>> {
-    const answer = await this.askContainerd(this.containerdSocket);
-    return answer.ok || answer.socket ? answer : { ...answer, socket: this.containerdSocket };
+    const socket = this.containerdSocket;
+    try {
+      const answer = await this.askContainerd(socket);
+      return answer.ok || answer.socket ? answer : { ...answer, socket };
+    } catch (e) {
+      // A daemon that cannot be asked is a failed check on the host, not a crashed probe.
+      return { ok: false, socket, error: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   async basics(): Promise<HostBasics> {

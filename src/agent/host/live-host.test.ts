@@ -120,6 +120,16 @@ describe('LiveHostView on this host', () => {
     assert.equal(answer.ok ? '' : answer.socket, join(scratch, 'containerd.sock'));
   });
 
+  test('a containerd facts function that throws becomes an error answer, not a crashed probe', async () => {
+    const broken = new LiveHostView({
+      askContainerd: () => Promise.reject(new Error('14 UNAVAILABLE: connect ECONNREFUSED')),
+    });
+    assert.deepEqual(await broken.containerd(), { ok: false, socket: '/run/containerd/containerd.sock', error: '14 UNAVAILABLE: connect ECONNREFUSED' });
+    const checks = await checkHost(broken, 'containerd-runc');
+    assert.ok(checks.ok);
+    assert.match(checks.value.find((c) => c.name === CHECK.containerdEngine)?.detail ?? '', /14 UNAVAILABLE/);
+  });
+
   test('run reports exit codes, cuts off a program that hangs, and is undefined for one that does not exist', async () => {
     assert.deepEqual(await view.run('sh', ['-c', 'echo out; echo err >&2; exit 3'], 5000), { code: 3, stdout: 'out\n', stderr: 'err\n' });
     const started = Date.now();
