@@ -4,7 +4,7 @@ import type { FrozenIsolation } from '../../../api/workload.js';
 import type { Assignment } from '../../../api/wire.js';
 import { newId, nameSuffix } from '../../ids.js';
 import type { WorkloadRow } from '../../store/rows.js';
-import type { PodShape } from './pod-shape.js';
+import { shapePod, type PodShape } from './pod-shape.js';
 
 /** What a new pod row needs. */
 export interface NewPod {
@@ -51,10 +51,25 @@ export function replicaName(owner: string): string {
   return `${owner}-${nameSuffix()}`;
 }
 
-/** A hash of what a launch depends on: the same inputs give the same launch (field case 9). */
-export function launchHash(spec: PodSpec, isolation: FrozenIsolation, runtimeProfile: string): string {
-  // The source of the class is not part of the launch: inherited and explicit launch alike.
-  return createHash('sha256').update(JSON.stringify([spec, isolation.class, runtimeProfile])).digest('hex').slice(0, 16);
+/**
+ * A hash of what a launch depends on, and nothing else: a class inherited from the
+ * subnet default and the same class stated explicitly launch alike (field case 9).
+ */
+export function launchHash(spec: PodSpec, isolation: FrozenIsolation, runtimeProfile: string, limits: { cpuMillis: number; memoryBytes: number }): string {
+  const c = spec.containers[0];
+  const launch = {
+    image: [c?.imageURI, c?.imageDigest ?? null, c?.imagePullPolicy ?? null],
+    command: c?.command ?? null,
+    args: c?.args ?? null,
+    env: c?.env ?? [],
+    limits,
+    network: spec.network?.class ?? null,
+    restart: spec.restartPolicy ?? null,
+    gpu: spec.gpu ?? null,
+    class: isolation.class,
+    runtimeProfile,
+  };
+  return createHash('sha256').update(JSON.stringify(launch)).digest('hex').slice(0, 16);
 }
 
 /** The assignment a node receives for a placed pod; undefined for a pod not placed. */
@@ -62,6 +77,8 @@ export function assignmentOf(w: WorkloadRow): Assignment | undefined {
   const p = w.status.placement;
   if (!p || !w.nodeId) return undefined;
   const spec = w.spec as PodSpec;
+  const shape = shapePod(spec, 'spec');
+  const limits = shape.ok ? { cpuMillis: shape.value.limitCpuMillis, memoryBytes: shape.value.limitMemoryBytes } : { cpuMillis: w.cpuMillis, memoryBytes: w.memoryBytes };
   return {
     podId: w.id,
     name: w.name,
@@ -71,6 +88,7 @@ export function assignmentOf(w: WorkloadRow): Assignment | undefined {
     spec,
     isolation: w.isolation,
     target: { runtimeProfile: p.runtimeProfile, isolationClass: p.isolationClass, ...(p.vmmBackend ? { vmmBackend: p.vmmBackend } : {}), ...(p.gpus ? { gpus: p.gpus } : {}) },
-    specHash: launchHash(spec, w.isolation, p.runtimeProfile),
+    limits,
+    specHash: launchHash(spec, w.isolation, p.runtimeProfile, limits),
   };
 }
