@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { expectRuntimeError } from '../expect-runtime-error.js';
+import { expectRuntimeError } from '../../support/expect-runtime-error.js';
 import type { ConformanceCase } from '../suite-context.js';
 
 /** Engine facts and images: info, pull by tag and digest, pull policies, refusals. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RUN_LABEL, TEST_LABEL } from '../../support/run-id.js';
-import { expectRuntimeError } from '../expect-runtime-error.js';
+import { expectRuntimeError } from '../../support/expect-runtime-error.js';
 import type { ConformanceCase } from '../suite-context.js';
 
 /** Create, labels, list, stop, remove, inspect, wait and the runtime name. */

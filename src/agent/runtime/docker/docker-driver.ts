@@ -67,22 +67,11 @@ export class DockerDriver implements RuntimeDriver {
   /** {@inheritDoc RuntimeDriver.create} */
   async create(spec: LaunchSpec): Promise<ContainerInfo> {
     const restricted = spec.network === 'restricted-egress' ? await this.network.ensure() : this.network.name;
-    const options = createOptions(spec, restricted);
     let id: string;
     try {
-      id = (await this.docker.createContainer(options)).id;
+      id = (await this.docker.createContainer(createOptions(spec, restricted))).id;
     } catch (error) {
-      if (spec.network !== 'restricted-egress' || statusOf(error) !== 404 || !/network/i.test(engineMessage(error))) {
-        throw engineFailure('create', spec.name, error);
-      }
-      // The network was removed behind our back: make it again, once.
-      this.network.forget();
-      await this.network.ensure();
-      try {
-        id = (await this.docker.createContainer(options)).id;
-      } catch (retryError) {
-        throw engineFailure('create', spec.name, retryError);
-      }
+      throw engineFailure('create', spec.name, error);
     }
     // Everything the caller needs is known from the spec; no inspect round trip.
     return { id, name: spec.name, labels: { ...spec.labels }, state: 'created', runtime: spec.runtime };
@@ -91,10 +80,27 @@ export class DockerDriver implements RuntimeDriver {
   /** {@inheritDoc RuntimeDriver.start} */
   async start(id: string): Promise<void> {
     try {
+      await this.startOnce(id);
+    } catch (error) {
+      // The engine checks the network only at start. When ours was removed behind
+      // our back, make it again and start once more.
+      if (statusOf(error) !== 404 || !engineMessage(error).includes(`network ${this.network.name} not found`)) throw engineFailure('start', id, error);
+      this.network.forget();
+      await this.network.ensure();
+      try {
+        await this.startOnce(id);
+      } catch (retryError) {
+        throw engineFailure('start', id, retryError);
+      }
+    }
+  }
+
+  private async startOnce(id: string): Promise<void> {
+    try {
       await this.docker.getContainer(id).start();
     } catch (error) {
       // 304: already running, which is what the caller asked for.
-      if (statusOf(error) !== 304) throw engineFailure('start', id, error);
+      if (statusOf(error) !== 304) throw error;
     }
   }
 

@@ -33,3 +33,8 @@ test('the error names the operation, the resource and the engine\'s own sentence
   assert.equal(error.message, 'pull x:1: manifest for x:1 not found: manifest unknown');
   assert.equal((error.cause as Error).cause, cause);
 });
+
+test('GPUs the engine cannot hand over are gpu_attach_failed', () => {
+  const noDriver = answer(500, 'could not select device driver "nvidia" with capabilities: [[gpu]]');
+  assert.equal(engineFailure('start', 'c', noDriver).reason, 'gpu_attach_failed');
+});

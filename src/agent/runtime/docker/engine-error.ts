@@ -8,6 +8,8 @@ export type DriverOp = 'info' | 'pull' | 'create' | 'start' | 'inspect' | 'list'
 // specified x"); newer daemons accept shim-style names and fail at start when the
 // shim binary is missing. Both mean the runtime is not available on this node.
 const UNKNOWN_RUNTIME_RE = /unknown runtime|runtime ".*" (?:is )?not (?:found|configured)|failed to start shim|containerd-shim-[^\s:]+: .*not found/i;
+// No GPU device driver in the daemon, or the NVIDIA hook refusing the device.
+const GPU_RE = /could not select device driver|nvidia-container-cli|unknown device ["']?GPU-/i;
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE']);
 
 /** The HTTP status the engine answered with, when the failure came from an answer. */
@@ -34,7 +36,8 @@ export function engineMessage(error: unknown): string {
  * the control plane can act on: pull → `image_pull_failed`, create →
  * `create_failed`, start → `start_failed`; an unknown or missing runtime, and a
  * daemon that cannot be reached, → `runtime_unavailable` whatever the operation;
- * any other operation → `runtime_unavailable` (the engine could not do it).
+ * GPUs the engine cannot hand over → `gpu_attach_failed`; any other operation →
+ * `runtime_unavailable` (the engine could not do it).
  */
 export function engineFailure(op: DriverOp, resource: string, error: unknown): RuntimeError {
   if (error instanceof RuntimeError) return error;
@@ -43,6 +46,7 @@ export function engineFailure(op: DriverOp, resource: string, error: unknown): R
   let reason: NodeFailureReason;
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code) && statusOf(error) === undefined) reason = 'runtime_unavailable';
   else if (op !== 'pull' && UNKNOWN_RUNTIME_RE.test(message)) reason = 'runtime_unavailable';
+  else if ((op === 'create' || op === 'start') && GPU_RE.test(message)) reason = 'gpu_attach_failed';
   else if (op === 'pull') reason = 'image_pull_failed';
   else if (op === 'create') reason = 'create_failed';
   else if (op === 'start') reason = 'start_failed';
