@@ -27,6 +27,9 @@ export const imageCases: readonly ConformanceCase[] = [
       const image = { uri: ctx.image.ref, digest: ctx.image.digest };
       const pulled = await ctx.driver.pull(image, 'always');
       assert.equal(pulled.digest, ctx.image.digest);
+      // The same pin written into the reference itself.
+      const inline = `${ctx.image.registry}/${ctx.image.repository}@${ctx.image.digest}`;
+      assert.equal((await ctx.driver.pull({ uri: inline }, 'if_not_present')).digest, ctx.image.digest);
       const done = await ctx.run(t, { image });
       assert.equal(done.exitCode, 0);
       assert.match(done.stdout, /hello from idyl/);

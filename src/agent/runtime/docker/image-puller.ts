@@ -21,22 +21,23 @@ export async function pullImage(docker: Dockerode, image: ImageRef, policy: Pull
   if (ref === undefined) {
     throw new RuntimeError('pull', image.uri, 'image_pull_failed', `the reference pins a different digest than ${image.digest ?? ''}`);
   }
-  if (image.digest !== undefined && !isDigest(image.digest)) {
-    throw new RuntimeError('pull', image.uri, 'image_pull_failed', `"${image.digest}" is not a digest (expected sha256:<64 hex digits>)`);
+  const pinned = image.digest ?? parseReference(image.uri).digest;
+  if (pinned !== undefined && !isDigest(pinned)) {
+    throw new RuntimeError('pull', image.uri, 'image_pull_failed', `"${pinned}" is not a digest (expected sha256:<64 hex digits>)`);
   }
-  const { repository } = parseReference(ref);
+  const { repository, digest: pin } = parseReference(ref);
   if (policy !== 'always') {
-    const local = await localDigest(docker, ref, repository, image.digest);
+    const local = await localDigest(docker, ref, repository, pin);
     if (local !== undefined) return { digest: local, pulled: false };
     if (policy === 'never') {
       throw new RuntimeError('pull', ref, 'image_pull_failed', `image ${ref} is not present on this node and the pull policy is "never"`);
     }
   }
   const announced = await pullFromRegistry(docker, ref, onProgress);
-  const digest = announced ?? (await localDigest(docker, ref, repository, image.digest));
+  const digest = announced ?? (await localDigest(docker, ref, repository, pin));
   if (digest === undefined) throw new RuntimeError('pull', ref, 'image_pull_failed', 'the engine pulled the image but reports no digest for it');
-  if (image.digest !== undefined && digest !== image.digest) {
-    throw new RuntimeError('pull', ref, 'image_pull_failed', `the registry resolved ${digest}, not the pinned ${image.digest}`);
+  if (pin !== undefined && digest !== pin) {
+    throw new RuntimeError('pull', ref, 'image_pull_failed', `the registry resolved ${digest}, not the pinned ${pin}`);
   }
   return { digest, pulled: true };
 }
