@@ -49,12 +49,14 @@ export function parseRequirement(key: string, expr: string, fieldPrefix = 'spec.
   return ok(Object.freeze(requirement));
 }
 
+const NO_REQUIREMENTS: Outcome<readonly Requirement[]> = Object.freeze({ ok: true, value: Object.freeze([]) });
+
 /**
  * Parses a whole `require` map, in key order (so the first unmet requirement a
  * node reports is the same every time). The first malformed entry refuses the map.
  */
 export function parseRequirements(map: Readonly<Record<string, string>> | undefined, fieldPrefix = 'spec.require'): Outcome<readonly Requirement[]> {
-  if (map === undefined) return ok([]);
+  if (map === undefined) return NO_REQUIREMENTS;
   const out: Requirement[] = [];
   for (const key of Object.keys(map).sort()) {
     const parsed = parseRequirement(key, map[key] as string, fieldPrefix);
@@ -64,16 +66,31 @@ export function parseRequirements(map: Readonly<Record<string, string>> | undefi
   return ok(Object.freeze(out));
 }
 
+/** A host attribute prepared for comparisons (parse once, compare often). */
+export interface ParsedAttribute {
+  /** Trimmed, lower case: for word comparisons. */
+  readonly word: string;
+  /** The leading dotted version (`6.1.0-18-amd64` → [6, 1, 0]; a leading `v` is skipped). */
+  readonly version: readonly number[] | undefined;
+}
+
+/** Prepares an attribute value for `requirementMet`. */
+export function parseAttribute(value: string): ParsedAttribute {
+  const trimmed = value.trim();
+  const leading = LEADING_VERSION_RE.exec(trimmed)?.[1];
+  return { word: trimmed.toLowerCase(), version: leading === undefined ? undefined : leading.split('.').map(Number) };
+}
+
 /**
  * True when a host attribute value satisfies the requirement. A missing attribute
  * never does (not even `!=`: what a node does not report cannot be vouched for).
  * Versions compare numerically by component (`13.0` = `13`, `6.10` > `6.9`), reading
  * the attribute's leading version (`6.1.0-18-amd64` → 6.1.0); other values compare
- * as whole words, case-insensitively.
+ * as whole words, case-insensitively. The attribute may be given already parsed.
  */
-export function requirementMet(requirement: Requirement, attributeValue: string | undefined): boolean {
-  if (attributeValue === undefined) return false;
-  const cmp = compareTo(requirement, attributeValue);
+export function requirementMet(requirement: Requirement, attribute: string | ParsedAttribute | undefined): boolean {
+  if (attribute === undefined) return false;
+  const cmp = compareTo(requirement, typeof attribute === 'string' ? parseAttribute(attribute) : attribute);
   if (cmp === undefined) return false;
   switch (requirement.operator) {
     case '=':
@@ -92,13 +109,10 @@ export function requirementMet(requirement: Requirement, attributeValue: string 
 }
 
 /** Attribute compared with the requirement's value: negative, zero, positive; undefined when incomparable. */
-function compareTo(requirement: Requirement, attributeValue: string): number | undefined {
-  const leading = LEADING_VERSION_RE.exec(attributeValue.trim());
-  if (requirement.version && leading?.[1] !== undefined) {
-    return compareVersions(leading[1].split('.').map(Number), requirement.version);
-  }
+function compareTo(requirement: Requirement, attribute: ParsedAttribute): number | undefined {
+  if (requirement.version && attribute.version) return compareVersions(attribute.version, requirement.version);
   if (requirement.version && requirement.operator !== '=' && requirement.operator !== '!=') return undefined;
-  return attributeValue.trim().toLowerCase() === requirement.value.toLowerCase() ? 0 : 1;
+  return attribute.word === requirement.value.toLowerCase() ? 0 : 1;
 }
 
 /** Component-wise numeric comparison; missing components count as zero. */
