@@ -136,7 +136,7 @@ export function buildSchedulerScenario(size: { subnets: number; nodes: number; p
 function makeReport(profile: RuntimeProfile, rnd: () => number, pick: <T>(xs: readonly T[]) => T, unverified: boolean, withGpus: boolean): CapabilityReport {
   const spec = PROFILE_TABLE[profile];
   const cores = pick([16, 32, 48, 64]);
-  const gpuNode = withGpus && profile !== 'containerd-kata-firecracker';
+  const gpuNode = withGpus;
   const gpus: GpuDevice[] = [];
   if (gpuNode) {
     const [model, memoryBytes] = pick(GPU_MODELS);
