@@ -53,7 +53,6 @@ const DEFAULT_FEASIBLE_SAMPLE = 100;
  * same decisions.
  */
 export class Scheduler {
-  readonly #facts: readonly NodeFacts[];
   readonly #loads: readonly NodeLoad[];
   readonly #owners: OwnerSpread;
   readonly #subnets = new Map<string, SubnetIndex>();
@@ -81,7 +80,6 @@ export class Scheduler {
         candidates: new Map(),
       });
     }
-    this.#facts = facts;
     const ledger = new Float64Array(facts.length * LEDGER_STRIDE);
     this.#loads = facts.map((f, i) => new NodeLoad(ledger, f, snapshot.nodes[i]!.allocated));
     this.#owners = new OwnerSpread(snapshot.nodes);
