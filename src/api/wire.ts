@@ -104,7 +104,7 @@ export interface Assignment {
 export type AssignmentMessage =
   | { readonly type: 'snapshot'; readonly revision: number; readonly assignments: readonly Assignment[] }
   | { readonly type: 'assign'; readonly revision: number; readonly assignment: Assignment }
-  | { readonly type: 'unassign'; readonly revision: number; readonly podId: string; readonly reason: string }
+  | { readonly type: 'unassign'; readonly revision: number; readonly podId: string; readonly attempt: number; readonly reason: string }
   | { readonly type: 'logs'; readonly requestId: string; readonly podId: string; readonly follow: boolean; readonly tail?: number }
   | { readonly type: 'ping'; readonly revision: number };
 

@@ -70,7 +70,7 @@ export type PullPolicy = 'always' | 'if_not_present' | 'never';
 export interface PulledImage {
   /** The manifest (or index) digest the engine resolved. */
   readonly digest: string;
-  /** The image's default command/entrypoint, where the engine exposes it. */
+  /** True when the registry was consulted (false when a local image was used as it was). */
   readonly pulled: boolean;
 }
 

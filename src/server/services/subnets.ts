@@ -9,7 +9,8 @@ import type { SubnetRow, WorkloadRow } from '../store/rows.js';
 import { UniqueViolation, type Repos } from '../store/store.js';
 import { audit } from './audit.js';
 import { isoNow, type ServiceDeps } from './deps.js';
-import { applyRuntimePolicyPatch, policyAllowsClass, validateRuntimePolicy } from './policy-port.js';
+import { applyRuntimePolicyPatch, planPolicyChange, validateRuntimePolicy } from './policy-port.js';
+import type { PodSpec } from '../../api/schemas/workload.js';
 import { subnetView } from './views.js';
 
 /** Finds a subnet by slug or bound name, or refuses with `subnet_not_found`. */
@@ -101,37 +102,42 @@ export class SubnetsService {
     return result;
   }
 
-  /** Applies a policy to the subnet's live pods (and their owners' conditions); returns the counts. */
+  /**
+   * Applies a new policy to the subnet's live workloads (section 8): Pending pods it
+   * no longer allows fail, Running ones keep running with `PolicyNonCompliant`, and a
+   * stale mark is cleared from those it allows again. Returns the counts (pods).
+   */
   private async applyPolicy(tx: Repos, s: SubnetRow, at: string): Promise<PolicyEffects> {
-    let pendingFailed = 0;
-    let runningNonCompliant = 0;
-    let unaffected = 0;
     const live = await tx.workloads.list({ subnetId: s.id, phases: ['Pending', 'Running'] });
+    const pods = live.filter((w) => w.kind === 'Pod');
+    const plan = planPolicyChange(
+      s.runtimePolicy,
+      pods.map((w) => ({ id: w.id, phase: w.phase, isolation: w.isolation, gpu: (w.spec as PodSpec).gpu !== undefined, ...(w.status.placement?.vmmBackend ? { vmmBackend: w.status.placement.vmmBackend } : {}) })),
+    );
+    const byId = new Map(live.map((w) => [w.id, w]));
+    for (const { id, violation } of plan.fail) {
+      const w = byId.get(id) as WorkloadRow;
+      await tx.workloads.update(w.id, {
+        phase: 'Failed',
+        status: { ...w.status, phase: 'Failed', reason: violation.code, message: violation.message, conditions: setCondition(w.status.conditions, cond('Unschedulable', 'False', violation.code, violation.message, at)) },
+        updatedAt: at,
+      });
+      if (w.nodeId) await tx.events.append({ type: 'pod.unassigned', nodeId: w.nodeId, subjectKind: 'Pod', subjectId: w.id, subjectName: w.name, message: `${w.name} failed: ${violation.message}`, data: { podId: w.id, attempt: w.attempt, reason: violation.code } });
+      await tx.events.append({ type: 'workload.failed', accountId: w.accountId, subjectKind: w.kind, subjectId: w.id, subjectName: w.name, subnetId: s.id, message: `pod ${w.name} failed: ${violation.message}`, data: { reason: violation.code } });
+    }
+    for (const { id, violation } of plan.nonCompliant) {
+      const w = byId.get(id) as WorkloadRow;
+      if (hasCondition(w, 'PolicyNonCompliant')) continue;
+      await tx.workloads.update(w.id, { status: { ...w.status, conditions: setCondition(w.status.conditions, cond('PolicyNonCompliant', 'True', violation.code, `${violation.message}; it keeps running`, at)) }, updatedAt: at });
+      await tx.events.append({ type: 'workload.policy_noncompliant', accountId: w.accountId, subjectKind: w.kind, subjectId: w.id, subjectName: w.name, subnetId: s.id, message: `pod ${w.name}: ${violation.message}; it keeps running` });
+    }
     for (const w of live) {
-      const allowed = policyAllowsClass(s.runtimePolicy, w.isolation.class);
-      const message = `subnet ${s.name ?? s.slug} no longer allows class ${w.isolation.class}`;
-      if (allowed) {
-        if (hasCondition(w, 'PolicyNonCompliant')) await tx.workloads.update(w.id, { status: { ...w.status, conditions: w.status.conditions.filter((c) => c.type !== 'PolicyNonCompliant') }, updatedAt: at });
-        if (w.kind === 'Pod') unaffected++;
-        continue;
-      }
-      if (w.phase === 'Pending' && w.kind === 'Pod' && !w.nodeId) {
-        await tx.workloads.update(w.id, {
-          phase: 'Failed',
-          status: { ...w.status, phase: 'Failed', reason: 'isolation_class_not_allowed', message, conditions: setCondition(w.status.conditions, cond('Unschedulable', 'False', 'isolation_class_not_allowed', message, at)) },
-          updatedAt: at,
-        });
-        await tx.events.append({ type: 'workload.failed', accountId: w.accountId, subjectKind: w.kind, subjectId: w.id, subjectName: w.name, subnetId: s.id, message, data: { reason: 'isolation_class_not_allowed' } });
-        pendingFailed++;
-      } else {
-        if (!hasCondition(w, 'PolicyNonCompliant')) {
-          await tx.workloads.update(w.id, { status: { ...w.status, conditions: setCondition(w.status.conditions, cond('PolicyNonCompliant', 'True', 'isolation_class_not_allowed', `${message}; it keeps running`, at)) }, updatedAt: at });
-          await tx.events.append({ type: 'workload.policy_noncompliant', accountId: w.accountId, subjectKind: w.kind, subjectId: w.id, subjectName: w.name, subnetId: s.id, message: `${message}; it keeps running` });
-        }
-        if (w.kind === 'Pod') runningNonCompliant++;
+      const stillMarked = plan.nonCompliant.some((n) => n.id === w.id);
+      if (!stillMarked && w.kind === 'Pod' && hasCondition(w, 'PolicyNonCompliant')) {
+        await tx.workloads.update(w.id, { status: { ...w.status, conditions: w.status.conditions.filter((c) => c.type !== 'PolicyNonCompliant') }, updatedAt: at });
       }
     }
-    return { pendingFailed, runningNonCompliant, unaffected };
+    return plan.effects;
   }
 
   async delete(actor: Actor, ref: string): Promise<Subnet> {

@@ -10,7 +10,7 @@ import { cond, setCondition } from './subnets.js';
 export async function unbindNodePods(tx: Repos, nodeId: string, reason: string, message: string, at: string): Promise<number> {
   let moved = 0;
   for (const w of await tx.workloads.list({ nodeId, includeDeleting: true })) {
-    await tx.events.append({ type: 'pod.unassigned', nodeId, subjectKind: 'Pod', subjectId: w.id, subjectName: w.name, message: `${w.name} taken off the node: ${message}`, data: { podId: w.id, reason } });
+    await tx.events.append({ type: 'pod.unassigned', nodeId, subjectKind: 'Pod', subjectId: w.id, subjectName: w.name, message: `${w.name} taken off the node: ${message}`, data: { podId: w.id, attempt: w.attempt, reason } });
     if (w.deletedAt) {
       await tx.workloads.delete(w.id);
       continue;

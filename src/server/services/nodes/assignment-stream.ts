@@ -31,6 +31,10 @@ export async function streamAssignments(deps: ServiceDeps, bus: EventBus, relay:
       const pods = await deps.store.read.workloads.list({ nodeId, includeDeleting: false });
       const assignments = pods.filter((p) => p.phase === 'Pending' || p.phase === 'Running' || p.phase === 'Succeeded' || p.phase === 'Failed').flatMap((p) => assignmentOf(p) ?? []);
       await write({ type: 'snapshot', revision: last, assignments });
+      // Pods being deleted wait for the node to confirm their removal.
+      for (const p of await deps.store.read.workloads.list({ nodeId, includeDeleting: true })) {
+        if (p.deletedAt) await write({ type: 'unassign', revision: last, podId: p.id, attempt: p.attempt, reason: 'deleted' });
+      }
     }
     while (!signal.aborted) {
       // Note the bus before reading: anything committed meanwhile wakes the wait at once.
@@ -38,9 +42,9 @@ export async function streamAssignments(deps: ServiceDeps, bus: EventBus, relay:
       const events = await deps.store.read.events.listSince({ nodeId, types: NODE_EVENT_TYPES }, last, 500);
       for (const e of events) {
         last = e.revision;
-        const data = (e.data ?? {}) as { assignment?: Assignment; podId?: string; reason?: string };
+        const data = (e.data ?? {}) as { assignment?: Assignment; podId?: string; attempt?: number; reason?: string };
         if (e.type === 'pod.assigned' && data.assignment) await write({ type: 'assign', revision: e.revision, assignment: data.assignment });
-        else if (e.type === 'pod.unassigned') await write({ type: 'unassign', revision: e.revision, podId: data.podId ?? e.subject.id, reason: data.reason ?? '' });
+        else if (e.type === 'pod.unassigned') await write({ type: 'unassign', revision: e.revision, podId: data.podId ?? e.subject.id, attempt: data.attempt ?? 0, reason: data.reason ?? '' });
       }
       if (events.length === 500) continue;
       while (queue.length) await write(queue.shift() as AssignmentMessage);

@@ -11,7 +11,7 @@ export async function markDeleting(tx: Repos, pod: WorkloadRow, why: string, at:
     await tx.workloads.delete(pod.id);
   } else {
     await tx.workloads.update(pod.id, { deletedAt: at, updatedAt: at });
-    await tx.events.append({ type: 'pod.unassigned', nodeId: pod.nodeId, subjectKind: 'Pod', subjectId: pod.id, subjectName: pod.name, message: `${pod.name} removed: ${why}`, data: { podId: pod.id, reason: why } });
+    await tx.events.append({ type: 'pod.unassigned', nodeId: pod.nodeId, subjectKind: 'Pod', subjectId: pod.id, subjectName: pod.name, message: `${pod.name} removed: ${why}`, data: { podId: pod.id, attempt: pod.attempt, reason: why } });
   }
   await tx.events.append({ type: 'workload.deleted', accountId: pod.accountId, subjectKind: 'Pod', subjectId: pod.id, subjectName: pod.name, subnetId: pod.subnetId, message: `pod ${pod.name} deleted: ${why}` });
 }

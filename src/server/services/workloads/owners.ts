@@ -3,7 +3,7 @@ import type { DeploymentManifest, PodSpec, SandboxManifest } from '../../../api/
 import type { Condition, Phase } from '../../../api/workload.js';
 import type { SubnetRow, WorkloadRow } from '../../store/rows.js';
 import type { Repos } from '../../store/store.js';
-import { policyAllowsClass } from '../policy-port.js';
+import { checkPolicyCompliance } from '../policy-port.js';
 import { cond, setCondition } from '../subnets.js';
 import { newPodRow, replicaName } from './pod-rows.js';
 import { podSpecPath } from './prepare.js';
@@ -18,15 +18,10 @@ function backoffMs(failures: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, failures - 1), 300_000);
 }
 
-/** The frozen class is still allowed where the owner's pods would be created (case 21). */
+/** The frozen class is still allowed where the owner's pods would be created (field case 21). */
 export function ownerStillAllowed(policy: RuntimePolicy | undefined, owner: WorkloadRow, spec: PodSpec): { ok: true } | { ok: false; message: string } {
-  if (!policyAllowsClass(policy, owner.isolation.class)) return { ok: false, message: `the subnet's runtime policy no longer allows class ${owner.isolation.class}` };
-  if (spec.gpu !== undefined && owner.isolation.class === 'microvm') {
-    if (!policy?.microvmGPU) return { ok: false, message: 'the subnet no longer allows microVM GPUs' };
-    const b = policy.allowedVMMBackends;
-    if (b && b.length === 1 && b[0] === 'firecracker') return { ok: false, message: 'the subnet allows only firecracker, which cannot pass GPUs through' };
-  }
-  return { ok: true };
+  const violation = checkPolicyCompliance(policy, { isolation: owner.isolation, gpu: spec.gpu !== undefined });
+  return violation ? { ok: false, message: violation.message } : { ok: true };
 }
 
 /**

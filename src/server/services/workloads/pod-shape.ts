@@ -61,7 +61,7 @@ export function shapePod(spec: PodSpec, path: string): Outcome<PodShape> {
   }
   const require: Record<string, string> = {};
   for (const [k, v] of Object.entries(spec.require ?? {})) {
-    const r = parseRequirement(k, v);
+    const r = parseRequirement(k, v, `${path}.require`);
     if (!r.ok) return { ok: false, error: r.error };
     require[k] = v;
   }

@@ -97,7 +97,7 @@ export async function prepareSubmission(deps: ServiceDeps, actor: Actor, namespa
     if (d.value < 1000 || d.value > MAX_SANDBOX_TTL_MS) throw new IdylError('validation_failed', 'spec.ttl: between 1s and 30d', { field: 'spec.ttl' });
     ttlMs = d.value;
   }
-  const iso = resolveIsolation(subnet.runtimePolicy, podSpec.isolation?.class, shape.value.gpu);
+  const iso = resolveIsolation(subnet.runtimePolicy, podSpec.isolation?.class, shape.value.gpu, `${path}.isolation.class`);
   if (!iso.ok) {
     const e = iso.error;
     throw new IdylError(e.code, e.message, { ...e.details, field: e.details?.field ?? `${path}.isolation.class` });
