@@ -46,7 +46,7 @@ export function renderError(e: ReportedError, format: OutputFormat): string {
   const lines = [`error: ${e.code}: ${e.message}`];
   const d = e.details;
   if (typeof d.field === 'string' && d.field && !e.message.includes(d.field)) lines.push(`  field: ${d.field}`);
-  if (Array.isArray(d.allowed) && d.allowed.length && !e.message.includes(d.allowed.join(', '))) lines.push(`  allowed: ${d.allowed.join(', ')}`);
+  if (Array.isArray(d.allowed) && d.allowed.length) lines.push(`  allowed: ${d.allowed.join(', ')}`);
   if (Array.isArray(d.nodes)) {
     for (const n of d.nodes.slice(0, 20) as Array<{ node?: string; nodeName?: string; reason?: string; detail?: string }>) {
       lines.push(`  ${n.nodeName ?? n.node ?? '?'}: ${n.reason ?? '?'}${n.detail ? ` (${n.detail})` : ''}`);

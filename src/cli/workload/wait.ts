@@ -22,7 +22,7 @@ export interface WaitOptions {
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
   readonly progress: Progress;
-  /** Between two reads of the workload; default 500 ms. */
+  /** First pause between two reads of the workload (default 250 ms); it grows to at most 2 s. */
   readonly pollMs?: number;
 }
 
@@ -72,6 +72,15 @@ async function diagnosis(client: ApiClient, t: WaitTarget, w: Workload): Promise
   return owned?.status.unschedulable;
 }
 
+/** A --timeout as people wrote it: `300ms`, `45s`, `2m`, `1h30m`. */
+function spelled(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60 || s % 60 !== 0) return `${s}s`;
+  const m = s / 60;
+  return m < 60 || m % 60 !== 0 ? `${m}m` : `${m / 60}h`;
+}
+
 /**
  * Reads the workload until it is done (see `until`), showing each new stage. A failed
  * workload throws its reason; running out of time throws `unschedulable` with the
@@ -80,7 +89,7 @@ async function diagnosis(client: ApiClient, t: WaitTarget, w: Workload): Promise
  */
 export async function waitFor(client: ApiClient, t: WaitTarget, opts: WaitOptions): Promise<Workload> {
   const deadline = Date.now() + opts.timeoutMs;
-  const pollMs = opts.pollMs ?? 500;
+  let pollMs = opts.pollMs ?? 250;
   let last: Workload | undefined;
   try {
     for (;;) {
@@ -98,11 +107,12 @@ export async function waitFor(client: ApiClient, t: WaitTarget, opts: WaitOption
       const left = deadline - Date.now();
       if (left <= 0) break;
       await sleep(Math.min(pollMs, left), undefined, { signal: opts.signal });
+      pollMs = Math.min(pollMs * 1.5, 2000);
     }
-    const seconds = Math.round(opts.timeoutMs / 1000);
+    const seconds = spelled(opts.timeoutMs);
     const unsched = last ? await diagnosis(client, t, last) : undefined;
     if (unsched) {
-      throw new IdylError('unschedulable', `${t.name} could not be placed within ${seconds}s: ${unsched.summary}`, {
+      throw new IdylError('unschedulable', `${t.name} could not be placed within ${seconds}: ${unsched.summary}`, {
         summary: unsched.summary,
         reasons: unsched.reasons,
         nodes: unsched.nodes,
@@ -110,7 +120,7 @@ export async function waitFor(client: ApiClient, t: WaitTarget, opts: WaitOption
       });
     }
     const stage = last ? stageOf(last) : { name: 'unknown' };
-    throw new CliError('wait_timeout', `${t.name} is not ${opts.until === 'ended' ? 'finished' : 'running'} after ${seconds}s (stage: ${stage.name})`, {
+    throw new CliError('wait_timeout', `${t.name} is not ${opts.until === 'ended' ? 'finished' : 'running'} after ${seconds} (stage: ${stage.name})`, {
       stage: stage.name,
       hint: `idyl describe ${t.plural} ${t.name}; a longer --timeout`,
     });
