@@ -1,7 +1,7 @@
 import type { FrozenIsolation, Workload } from './workload.js';
 import type { LaunchTarget } from './workload.js';
 import type { PodSpec } from './schemas/workload.js';
-import type { NodeInfo } from './node.js';
+import type { NodeInfo, Resources } from './node.js';
 import type { Subnet } from './subnet.js';
 
 /** Response shapes of the HTTP API that are not resources defined elsewhere. */
@@ -94,6 +94,8 @@ export interface Assignment {
   readonly spec: PodSpec;
   readonly isolation: FrozenIsolation;
   readonly target: LaunchTarget;
+  /** CPU and memory limits the engine applies (the stated limits, else the requests). */
+  readonly limits: Resources;
   /** A hash of what the launch depends on; a change means recreate. */
   readonly specHash: string;
 }

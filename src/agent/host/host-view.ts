@@ -30,9 +30,17 @@ export interface RunResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** True when the program was killed because it ran past its timeout. */
+  readonly timedOut?: boolean;
 }
 
-export type DaemonAnswer<T> = { readonly ok: true; readonly facts: T } | { readonly ok: false; readonly error: string };
+/**
+ * A daemon's answer, or why it could not be asked. `socket` on a failure names the
+ * socket that was tried, so a check can say which one.
+ */
+export type DaemonAnswer<T> =
+  | { readonly ok: true; readonly facts: T }
+  | { readonly ok: false; readonly error: string; readonly socket?: string };
 
 export interface DockerFacts {
   readonly socket: string;
@@ -56,4 +64,6 @@ export interface HostBasics {
   readonly kernel: string;
   readonly cpuCount: number;
   readonly memoryBytes: number;
+  /** The uid this process runs as, where known (named in `/dev/kvm` details). */
+  readonly uid?: number;
 }

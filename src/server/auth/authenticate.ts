@@ -1,0 +1,29 @@
+import type { Store } from '../store/store.js';
+import { hashSecret } from '../ids.js';
+import type { Principal } from './principal.js';
+
+/** Why a token was not accepted (for the audit counter; the caller only sees 401). */
+export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
+
+const BEARER = /^Bearer ([A-Za-z0-9_\-.]{8,200})$/;
+
+/**
+ * Resolves an Authorization header to a principal. One indexed lookup of the token's
+ * hash: failed attempts cost little, so guessing does not slow others down.
+ */
+export async function authenticate(store: Store, header: string | undefined, now: Date): Promise<Principal | AuthFailure> {
+  if (!header) return 'missing';
+  const m = BEARER.exec(header);
+  if (!m?.[1]) return 'malformed';
+  const token = await store.read.tokens.findByHash(hashSecret(m[1]));
+  if (!token) return 'unknown';
+  if (token.revokedAt) return 'revoked';
+  if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return 'expired';
+  if (token.kind === 'node') {
+    if (!token.nodeId) return 'unknown';
+    return { kind: 'node', nodeId: token.nodeId, accountId: token.accountId, tokenId: token.id };
+  }
+  const [account, identity] = await Promise.all([store.read.accounts.get(token.accountId), token.identityId ? store.read.identities.get(token.identityId) : undefined]);
+  if (!account || !identity) return 'unknown';
+  return { kind: 'user', accountId: account.id, identityId: identity.id, identityName: identity.name, tokenId: token.id, root: account.root };
+}

@@ -1,0 +1,133 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { IdylError } from '../../api/errors.js';
+import type { RouteDef } from '../../api/routes.js';
+import { validate } from '../../api/validate.js';
+import { authenticate, type AuthFailure } from '../auth/authenticate.js';
+import type { Principal } from '../auth/principal.js';
+import { UniqueViolation, type Store } from '../store/store.js';
+import type { Logger } from '../logger.js';
+import { readJsonBody } from './body.js';
+import type { Call, Handlers } from './handler.js';
+import { sendError, sendJson } from './respond.js';
+import { compileRouter } from './router.js';
+
+export interface EdgeDeps {
+  readonly store: Store;
+  readonly handlers: Handlers;
+  readonly logger: Logger;
+  readonly bodyLimitBytes: number;
+  readonly now: () => Date;
+  /** Counts refused tokens; the audit trail records them in aggregate. */
+  readonly onAuthFailure: (reason: AuthFailure, remote: string) => void;
+  /** Aborted at shutdown: ends streams. */
+  readonly shutdown: AbortSignal;
+}
+
+/**
+ * The HTTP edge: match the route, authenticate, check who may call it, read and
+ * validate the body, run the handler, and map every outcome to the error catalogue.
+ * Nothing below this sees an unvalidated body or an anonymous caller.
+ */
+export function createEdge(deps: EdgeDeps): RequestListener {
+  const match = compileRouter();
+  return (req, res) => {
+    void serve(deps, match, req, res);
+  };
+}
+
+async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = process.hrtime.bigint();
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const remote = req.socket.remoteAddress ?? '-';
+  const abort = new AbortController();
+  const onClose = () => abort.abort();
+  res.on('close', onClose);
+  const stopOnShutdown = () => abort.abort();
+  deps.shutdown.addEventListener('abort', stopOnShutdown, { once: true });
+  let routeId = '-';
+  try {
+    const m = match(req.method ?? 'GET', url.pathname);
+    if (m === undefined) throw new IdylError('not_found', `no route ${req.method} ${url.pathname}`);
+    if (m === 'method') throw new IdylError('not_found', `${req.method} is not served on ${url.pathname}`);
+    routeId = m.id;
+    const route: RouteDef = m.route;
+    let principal: Principal | undefined;
+    if (route.auth !== 'public') {
+      const who = await authenticate(deps.store, req.headers.authorization, deps.now());
+      if (typeof who === 'string') {
+        deps.onAuthFailure(who, remote);
+        throw new IdylError('unauthenticated', who === 'missing' ? 'this route needs a bearer token' : 'the token is not valid (unknown, revoked or expired)', {
+          hint: 'log in again with `idyl login --realm URL --token TOKEN`',
+        });
+      }
+      principal = who;
+      checkCaller(route, principal, m.params);
+    }
+    const accountId = actingAccount(principal, req.headers['x-idyl-account']);
+    const query = Object.fromEntries(url.searchParams);
+    if (route.query) {
+      const q = validate(route.query, query, 'query');
+      if (!q.ok) throw q.error;
+    }
+    let body: unknown;
+    if (route.body && route.body !== 'stream') {
+      body = await readJsonBody(req, deps.bodyLimitBytes);
+      if (route.body !== 'manifest') {
+        const v = validate(route.body, body);
+        if (!v.ok) throw v.error;
+      }
+    }
+    const call: Call = { id: m.id, params: m.params, query, body, principal, accountId, req, res, signal: abort.signal, remote };
+    const reply = await deps.handlers[m.id](call);
+    if (reply !== 'streamed') sendJson(res, reply.status ?? 200, reply.body);
+  } catch (err) {
+    const known = toIdylError(err);
+    if (known.code === 'internal') deps.logger.error('request failed', { route: routeId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    if (!res.headersSent) sendError(res, known);
+    else res.destroy();
+    // A refused body may still be arriving; do not read the rest.
+    if (known.code === 'payload_too_large') req.socket.destroySoon?.();
+  } finally {
+    res.off('close', onClose);
+    deps.shutdown.removeEventListener('abort', stopOnShutdown);
+    deps.logger.debug('request', { method: req.method, path: url.pathname, route: routeId, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+  }
+}
+
+/** Route-level check of the caller's kind; resource-level checks happen in the services. */
+function checkCaller(route: RouteDef, p: Principal, params: Readonly<Record<string, string>>): void {
+  const ownNode = p.kind === 'node' && params.node === p.nodeId;
+  switch (route.auth) {
+    case 'user':
+      if (p.kind !== 'user') throw new IdylError('forbidden', 'a node credential may only heartbeat, read its assignments and report on them');
+      return;
+    case 'root':
+      if (p.kind !== 'user' || !p.root) throw new IdylError('forbidden', 'only the root account may do this');
+      return;
+    case 'node':
+      if (!ownNode) throw new IdylError('forbidden', p.kind === 'node' ? "a node credential may only act for its own node" : 'only the node itself may call this');
+      return;
+    case 'user-or-node':
+      if (p.kind === 'node' && !ownNode) throw new IdylError('forbidden', 'a node credential may only act for its own node');
+      return;
+    default:
+      return;
+  }
+}
+
+function actingAccount(p: Principal | undefined, header: string | string[] | undefined): string | undefined {
+  if (!p) return undefined;
+  const asked = Array.isArray(header) ? header[0] : header;
+  if (!asked || asked === p.accountId) return p.accountId;
+  if (p.kind === 'user' && p.root) {
+    if (!/^\d{12}$/.test(asked)) throw new IdylError('validation_failed', 'X-Idyl-Account: must be a 12-digit account id', { field: 'X-Idyl-Account' });
+    return asked;
+  }
+  throw new IdylError('forbidden', `this token acts for account ${p.accountId}, not ${asked}`, { hint: 'use a token of that account' });
+}
+
+function toIdylError(err: unknown): IdylError {
+  if (err instanceof IdylError) return err;
+  if (err instanceof UniqueViolation) return new IdylError('conflict', 'a resource with that name already exists');
+  return new IdylError('internal', 'an internal error occurred; the request may be retried');
+}

@@ -1,0 +1,110 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Migrator, type Kysely } from 'kysely';
+import type { DialectParts } from './dialect.js';
+import { migrations } from './migrations.js';
+import type { Database } from './schema.js';
+import { UniqueViolation, type Repos, type Store } from './store.js';
+import { openSqlite } from './sqlite/open-sqlite.js';
+import { openPostgres } from './postgres/open-postgres.js';
+import { accountsRepo, identitiesRepo } from './repos/accounts.js';
+import { tokensRepo } from './repos/tokens.js';
+import { admissionRepo, approvalsRepo, fleetsRepo, subnetsRepo } from './repos/subnets.js';
+import { nodesRepo } from './repos/nodes.js';
+import { workloadsRepo } from './repos/workloads.js';
+import { eventsRepo } from './repos/events.js';
+
+/** Where the state lives: embedded SQLite in a file, or PostgreSQL. */
+export type StoreConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+
+/** Opens the store, applies pending migrations and returns it ready for use. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  let parts: DialectParts;
+  if (config.kind === 'sqlite') {
+    mkdirSync(dirname(config.file), { recursive: true });
+    parts = openSqlite(config.file);
+  } else {
+    parts = openPostgres(config.url);
+  }
+  const result = await new Migrator({ db: parts.db as Kysely<unknown>, provider: migrations(parts.name) }).migrateToLatest();
+  if (result.error) {
+    await parts.db.destroy();
+    throw new Error(`store migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error });
+  }
+  return new KyselyStore(parts);
+}
+
+class KyselyStore implements Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly read: Repos;
+  private readonly listeners: Array<(revision: number) => void> = [];
+
+  constructor(private readonly parts: DialectParts) {
+    this.dialect = parts.name;
+    this.read = this.repos(parts.db, async () => {}, (rev) => this.emit(rev));
+  }
+
+  onCommit(listener: (revision: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+    let last = 0;
+    let locked = false;
+    try {
+      const out = await this.parts.db.transaction().execute(async (trx) => {
+        const lock = async () => {
+          if (!locked) await this.parts.lockEventLog(trx);
+          locked = true;
+        };
+        return fn(this.repos(trx, lock, (rev) => (last = Math.max(last, rev))));
+      });
+      if (last) this.emit(last);
+      return out;
+    } catch (err) {
+      if (this.parts.isUniqueViolation(err)) throw new UniqueViolation('resource', err);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.parts.db.destroy();
+    await this.parts.close();
+  }
+
+  private emit(revision: number): void {
+    for (const l of this.listeners) l(revision);
+  }
+
+  private repos(q: Kysely<Database>, lock: () => Promise<void>, appended: (rev: number) => void): Repos {
+    const guard = <T extends object>(repo: T): T => guardUnique(repo, this.parts);
+    return {
+      accounts: guard(accountsRepo(q)),
+      identities: guard(identitiesRepo(q)),
+      tokens: guard(tokensRepo(q)),
+      subnets: guard(subnetsRepo(q)),
+      admission: guard(admissionRepo(q)),
+      approvals: guard(approvalsRepo(q)),
+      fleets: guard(fleetsRepo(q)),
+      nodes: guard(nodesRepo(q)),
+      workloads: guard(workloadsRepo(q)),
+      events: guard(eventsRepo(q, lock, appended)),
+    };
+  }
+}
+
+/** Turns the database's unique-constraint errors into UniqueViolation on every method. */
+function guardUnique<T extends object>(repo: T, parts: DialectParts): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(repo)) {
+    out[name] = async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (err) {
+        if (parts.isUniqueViolation(err)) throw new UniqueViolation(name, err);
+        throw err;
+      }
+    };
+  }
+  return out as T;
+}

@@ -1,0 +1,70 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../schema.js';
+import type { EventFilter, EventsRepo } from '../store.js';
+import type { EventRecord } from '../../../api/event.js';
+import { compact, fromJson, toJson } from './json.js';
+
+const toEvent = (r: Selectable<Database['events']>): EventRecord =>
+  compact({
+    revision: Number(r.revision),
+    at: r.at,
+    type: r.type,
+    accountId: r.accountId ?? undefined,
+    subject: compact({ kind: r.subjectKind, id: r.subjectId, name: r.subjectName ?? undefined }),
+    subnet: r.subnetId ?? undefined,
+    node: r.nodeId ?? undefined,
+    message: r.message,
+    data: fromJson<Record<string, unknown>>(r.data),
+  }) as EventRecord;
+
+/** The append-only event log over Kysely. */
+export function eventsRepo(q: Kysely<Database>, lock: () => Promise<void>, appended: (revision: number) => void): EventsRepo {
+  function filtered(f: EventFilter) {
+    let query = q.selectFrom('events').selectAll();
+    if (f.accountId) {
+      const id = f.accountId;
+      query = query.where((eb) => eb.or([eb('accountId', '=', id), eb('peerAccountId', '=', id)]));
+    }
+    if (f.nodeId) query = query.where('nodeId', '=', f.nodeId);
+    if (f.subjectId) query = query.where('subjectId', '=', f.subjectId);
+    if (f.type) query = f.type.endsWith('.') ? query.where('type', 'like', `${f.type}%`) : query.where('type', '=', f.type);
+    if (f.types) query = query.where('type', 'in', [...f.types]);
+    return query;
+  }
+  return {
+    async append(e) {
+      await lock();
+      const r = await q
+        .insertInto('events')
+        .values({
+          at: new Date().toISOString(),
+          type: e.type,
+          accountId: e.accountId ?? null,
+          peerAccountId: e.peerAccountId ?? null,
+          subjectKind: e.subjectKind,
+          subjectId: e.subjectId,
+          subjectName: e.subjectName ?? null,
+          subnetId: e.subnetId ?? null,
+          nodeId: e.nodeId ?? null,
+          message: e.message,
+          data: toJson(e.data),
+        })
+        .returning('revision')
+        .executeTakeFirstOrThrow();
+      const revision = Number(r.revision);
+      appended(revision);
+      return revision;
+    },
+    async listSince(f, since, limit) {
+      return (await filtered(f).where('revision', '>', since).orderBy('revision').limit(limit).execute()).map(toEvent);
+    },
+    async latest(f, limit) {
+      const rows = await filtered(f).orderBy('revision', 'desc').limit(limit).execute();
+      return rows.reverse().map(toEvent);
+    },
+    async latestRevision() {
+      const r = await q.selectFrom('events').select((eb) => eb.fn.max('revision').as('rev')).executeTakeFirst();
+      return Number(r?.rev ?? 0);
+    },
+  };
+}
