@@ -163,16 +163,20 @@ describe('accounts, tokens, fleets, subnets, admission and nodes', () => {
             { id: 'g1', vendor: 'nvidia', vendorId: '0x10de', deviceId: '0x2330', pciAddress: '0000:01:00.0', model: 'h100', mode: 'vfio', named: true },
             { id: 'g2', vendor: 'nvidia', vendorId: '0x10de', deviceId: '0x2330', pciAddress: '0000:02:00.0', model: 'h100', mode: 'vfio', named: true },
           ],
-          conditions: [{ type: 'KataShimMissing', status: 'True', reason: 'kata_shim', message: 'containerd-shim-kata-v2 not found', since: T0 }],
+          conditions: [
+            { type: 'Ready', status: 'False', reason: 'capability_unverified', message: 'host checks failed: kata.shim', since: T0 },
+            { type: 'HostCheckFailed', status: 'True', reason: 'kata.shim', message: 'containerd-shim-kata-qemu-v2 not found', since: T0 },
+          ],
         }),
       ],
     });
     const all = await run(['node', 'get']);
     assert.equal(all.code, 0, all.stderr);
-    assert.match(all.stdout, /^ID +NAME +STATE +RUNTIME PROFILE +CLASS +VMM +PLATFORM +CAPACITY +ALLOCATED +GPUS +CONDITIONS +AGE\n/);
-    assert.match(all.stdout, /n1 +node-n1 +connected +containerd-runc +container +- +linux\/amd64 +4\/8Gi +500m\/512Mi 1p +- +- +2d/);
-    assert.match(all.stdout, /n2 +node-n2 +connected +containerd-kata-qemu +microvm +qemu .* 2×h100\(vfio\) +KataShimMissing\(kata_shim\)/);
+    assert.match(all.stdout, /^ID +NAME +STATE +RUNTIME PROFILE +CLASS +VMM +PLATFORM +CAPACITY +ALLOCATED +PODS +GPUS +CONDITIONS +AGE\n/);
+    assert.match(all.stdout, /n1 +node-n1 +connected +containerd-runc +container +- +linux\/amd64 +4\/8Gi +500m\/512Mi +1 +- +- +2d/);
+    assert.match(all.stdout, /n2 +node-n2 +connected +containerd-kata-qemu +microvm +qemu .* 2×h100\(vfio\) +NotReady\(capability_unverified\),HostCheckFailed\(kata\.shim\)/);
     const one = await run(['node', 'list', '--subnet', 'edge-a', '-o', 'json']);
+    assert.equal(JSON.parse(one.stdout).items[0].conditions.length, 0);
     assert.deepEqual(JSON.parse(one.stdout).items.map((n: { id: string }) => n.id), ['n1']);
     const none = await run(['node', 'list', '--subnet', 'nowhere']);
     assert.equal(none.stderr, 'No nodes in subnet nowhere.\n');

@@ -18,6 +18,16 @@ export function gpuSummary(gpus: readonly GpuDevice[]): string {
   return [...groups].map(([label, n]) => `${n}×${label}`).join(',');
 }
 
+/** `Ready`, or `NotReady(reason)`, then every other condition that holds as `Type(reason)` (e.g. a failed host check). */
+export function conditionSummary(conditions: NodeInfo['conditions'] | undefined): string {
+  const parts: string[] = [];
+  for (const c of conditions ?? []) {
+    if (c.type === 'Ready') parts.push(c.status === 'True' ? 'Ready' : `NotReady(${c.reason})`);
+    else if (c.status === 'True') parts.push(`${c.type}(${c.reason})`);
+  }
+  return parts.join(',') || '-';
+}
+
 function columns(now: Date): Column<NodeInfo>[] {
   return [
     { header: 'ID', value: (n) => n.id },
@@ -28,9 +38,10 @@ function columns(now: Date): Column<NodeInfo>[] {
     { header: 'VMM', value: (n) => n.vmmBackend ?? '-' },
     { header: 'PLATFORM', value: (n) => n.platform ?? '-' },
     { header: 'CAPACITY', value: (n) => cpuMemory(n.capacity) },
-    { header: 'ALLOCATED', value: (n) => `${cpuMemory(n.allocated)}${n.allocated ? ` ${n.allocated.pods}p` : ''}` },
+    { header: 'ALLOCATED', value: (n) => cpuMemory(n.allocated) },
+    { header: 'PODS', value: (n) => String(n.allocated?.pods ?? 0) },
     { header: 'GPUS', value: (n) => gpuSummary(n.gpus) },
-    { header: 'CONDITIONS', value: (n) => n.conditions?.filter((c) => c.status === 'True').map((c) => `${c.type}(${c.reason})`).join(',') || '-' },
+    { header: 'CONDITIONS', value: (n) => conditionSummary(n.conditions) },
     { header: 'AGE', value: (n) => age(n.createdAt, now) },
   ];
 }

@@ -14,7 +14,7 @@ export function registerWhoami(program: Command, app: App): void {
         const who = await (await ctx.client()).call<Whoami>('whoami');
         const data = { ...who, accountId: s.accountId ?? who.accountId, namespace: s.namespace, subnet: s.subnet ?? null, realm: s.realm, context: s.contextName ?? null };
         const lines = [
-          `account:    ${data.accountId}${who.accountName ? ` (${who.accountName}${who.root ? ', root' : ''})` : ''}`,
+          `account:    ${data.accountId}${who.accountName ? ` "${who.accountName}"` : ''}${who.root ? ' (root account)' : ''}`,
           `identity:   ${who.identity.name} (${who.identity.kind} ${who.identity.id})`,
           `namespace:  ${s.namespace}`,
           `subnet:     ${s.subnet ?? '-'}`,

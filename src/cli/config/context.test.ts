@@ -77,7 +77,7 @@ describe('contexts: login, storage, selection and flag overrides', () => {
   test('whoami shows account, identity, namespace, subnet, realm and context', async () => {
     const r = await cli.run(['whoami']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /account: +123456789012 \(acme, root\)/);
+    assert.match(r.stdout, /account: +123456789012 "acme" \(root account\)/);
     assert.match(r.stdout, /identity: +admin \(user u1\)/);
     assert.match(r.stdout, /namespace: +default/);
     assert.match(r.stdout, /subnet: +edge-a/);

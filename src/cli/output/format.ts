@@ -38,10 +38,10 @@ export function cpuMemory(r: { readonly cpuMillis: number; readonly memoryBytes:
 export function policySummary(p: RuntimePolicy | undefined): string {
   if (!p || Object.keys(p).length === 0) return 'none';
   const parts: string[] = [];
-  if (p.allowedIsolationClasses) parts.push(`allowed=${p.allowedIsolationClasses.join(',')}`);
+  if (p.allowedIsolationClasses) parts.push(`allowed=${p.allowedIsolationClasses.join(',') || '(none)'}`);
   if (p.defaultIsolationClass) parts.push(`default=${p.defaultIsolationClass}`);
   if (p.requireExplicitIsolationClass) parts.push('strict');
-  if (p.allowedVMMBackends) parts.push(`backends=${p.allowedVMMBackends.join(',')}`);
+  if (p.allowedVMMBackends) parts.push(`backends=${p.allowedVMMBackends.join(',') || '(none)'}`);
   if (p.microvmGPU) parts.push('microvm-gpu');
   return parts.join(' ') || 'none';
 }
