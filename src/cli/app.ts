@@ -28,9 +28,9 @@ export type Handler<O, A extends unknown[]> = (ctx: CommandContext<O>, ...args: 
 
 /**
  * A client for `settings`. No realm at all is `unauthenticated` (nothing to log in to);
- * an unreadable CA file is `validation_failed`.
+ * an unreadable CA file is `validation_failed`. `signal` (Ctrl-C) aborts all its calls.
  */
-export async function clientFor(settings: Settings): Promise<ApiClient> {
+export async function clientFor(settings: Settings, signal?: AbortSignal): Promise<ApiClient> {
   if (!settings.realm) {
     throw new IdylError('unauthenticated', 'no realm to talk to: no context is saved and --realm is not given', {
       hint: 'idyl login --realm URL --token TOKEN',
@@ -54,6 +54,7 @@ export async function clientFor(settings: Settings): Promise<ApiClient> {
     tls: { ...(ca ? { ca } : {}), ...(settings.tls.fingerprint ? { fingerprint: settings.tls.fingerprint } : {}) },
     allowInsecureHttp: settings.allowInsecureHttp,
     userAgent: 'idyl-cli',
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -86,7 +87,7 @@ export class App {
         format,
         settings: () => (settings ??= resolveSettings(flags, this.io.home)),
         client: () =>
-          (client ??= ctx.settings().then(clientFor).then((c) => {
+          (client ??= ctx.settings().then((s) => clientFor(s, this.io.signal)).then((c) => {
             this.clients.push(c);
             return c;
           })),

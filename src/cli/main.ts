@@ -1,6 +1,6 @@
 import { CommanderError, type Command } from 'commander';
 import { IdylError } from '../api/errors.js';
-import { usageError } from './cli-error.js';
+import { CliError, usageError } from './cli-error.js';
 import { App } from './app.js';
 import { outputOf } from './config/settings.js';
 import { processIo, type CliIo } from './io.js';
@@ -50,7 +50,9 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     // A command group called without a sub-command: commander has printed its help.
     if (err instanceof CommanderError && err.code === 'commander.help') return 2;
     const format = app.format ?? outputOf({ output: sniffOutput(argv) });
-    const cause = err instanceof CommanderError ? usageError(err.message.replace(/^error:\s*/, ''), usageHint(program, argv)) : err;
+    let cause = err instanceof CommanderError ? usageError(err.message.replace(/^error:\s*/, ''), usageHint(program, argv)) : err;
+    // Whatever broke after Ctrl-C broke because of it.
+    if (io.signal.aborted && !(cause instanceof CliError)) cause = new CliError('interrupted', 'interrupted');
     const reported = toReported(cause);
     io.stderr.write(renderError(reported, format));
     if (io.debug && reported.code === 'internal' && cause instanceof Error && !(cause instanceof IdylError)) io.stderr.write(`${cause.stack ?? ''}\n`);

@@ -191,6 +191,17 @@ describe('ApiClient against a recording test double', () => {
     assert.equal(out.got, 'line 1\nline 2\n');
   });
 
+  test("the client's own signal aborts a call that hangs", async () => {
+    double.on('GET /v1/accounts/123456789012', () => undefined);
+    const ac = new AbortController();
+    const c = new ApiClient({ realm: double.url, signal: ac.signal });
+    const started = Date.now();
+    setTimeout(() => ac.abort(), 50);
+    await assert.rejects(c.call('accounts.get', { params: { account: '123456789012' } }));
+    c.close();
+    assert.ok(Date.now() - started < 5000);
+  });
+
   test('a server that does not answer in time is unavailable', async () => {
     double.on('GET /v1/approvals', () => undefined);
     const slow = new ApiClient({ realm: double.url, timeoutMs: 100 });

@@ -22,6 +22,8 @@ export interface ApiClientOptions {
   /** A call must complete, and a stream must start, within this time. Default 30 s. */
   readonly timeoutMs?: number;
   readonly userAgent?: string;
+  /** Aborts every call and stream of this client (e.g. on Ctrl-C), besides each call's own signal. */
+  readonly signal?: AbortSignal;
 }
 
 /** The variable parts of one call. */
@@ -64,7 +66,7 @@ export class ApiClient {
 
   /** Calls a route and returns its JSON answer (`undefined` for an empty one). */
   async call<T>(id: RouteId, req: ApiRequest = {}, signal?: AbortSignal): Promise<T> {
-    const { res, done } = await this.open(id, req, 'application/json', signal, false);
+    const { res, done } = await this.open(id, req, 'application/json', this.signalFor(signal), false);
     try {
       const text = (await readAll(res)).toString('utf8');
       return (text.trim() === '' ? undefined : JSON.parse(text)) as T;
@@ -78,19 +80,21 @@ export class ApiClient {
 
   /** Streams a route's NDJSON answer, one value per line, until the server ends it or `signal` aborts. */
   async *ndjson<T>(id: RouteId, req: ApiRequest = {}, signal?: AbortSignal): AsyncGenerator<T> {
-    const { res } = await this.open(id, req, 'application/x-ndjson', signal, true);
-    yield* this.guard(parseNdjson<T>(res), signal, res);
+    const sig = this.signalFor(signal);
+    const { res } = await this.open(id, req, 'application/x-ndjson', sig, true);
+    yield* this.guard(parseNdjson<T>(res), sig, res);
   }
 
   /** Streams a route's raw answer (e.g. logs) until the server ends it or `signal` aborts. */
   async *text(id: RouteId, req: ApiRequest = {}, signal?: AbortSignal): AsyncGenerator<Buffer> {
-    const { res } = await this.open(id, req, 'text/plain', signal, true);
-    yield* this.guard(res as AsyncIterable<Buffer>, signal, res);
+    const sig = this.signalFor(signal);
+    const { res } = await this.open(id, req, 'text/plain', sig, true);
+    yield* this.guard(res as AsyncIterable<Buffer>, sig, res);
   }
 
   /** Sends `source` as a streamed request body (routes whose body is `stream`) and returns the JSON answer. */
   async upload<T>(id: RouteId, req: ApiRequest, source: AsyncIterable<Buffer | string>, signal?: AbortSignal): Promise<T> {
-    const { res, done } = await this.open(id, req, 'application/json', signal, false, Readable.from(source));
+    const { res, done } = await this.open(id, req, 'application/json', this.signalFor(signal), false, Readable.from(source));
     try {
       const text = (await readAll(res)).toString('utf8');
       return (text.trim() === '' ? undefined : JSON.parse(text)) as T;
@@ -102,6 +106,13 @@ export class ApiClient {
   /** Closes idle keep-alive connections. */
   close(): void {
     this.agent.destroy();
+  }
+
+  /** The call's signal joined with the client's own. */
+  private signalFor(signal: AbortSignal | undefined): AbortSignal | undefined {
+    const own = this.options.signal;
+    if (!own) return signal;
+    return signal ? AbortSignal.any([own, signal]) : own;
   }
 
   private async *guard<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined, res: http.IncomingMessage): AsyncGenerator<T> {

@@ -68,7 +68,7 @@ export function registerLogin(program: Command, app: App): void {
           allowInsecureHttp,
           fromFlags: { namespace: false, subnet: false, accountId: false },
         };
-        const client = await clientFor(settings);
+        const client = await clientFor(settings, ctx.io.signal);
         let who: Whoami;
         try {
           who = await client.call<Whoami>('whoami');

@@ -113,6 +113,17 @@ describe('exit codes and stderr of whole commands', () => {
     assert.match(r.stderr, new RegExp(`^error: unavailable: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n {2}try: `));
   });
 
+  test('Ctrl-C while a call hangs exits 130 at once', async () => {
+    double.on('GET /v1/namespaces/default/workloads/pods', () => undefined);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const started = Date.now();
+    const r = await cli.run(['--realm', double.url, 'get', 'pods'], { signal: ac.signal });
+    assert.equal(r.code, 130);
+    assert.match(r.stderr, /^error: interrupted: /);
+    assert.ok(Date.now() - started < 5000, 'not after the 30 s call timeout');
+  });
+
   test('--help exits 0 and prints to stdout', async () => {
     const r = await cli.run(['subnet', 'edit', '--help']);
     assert.equal(r.code, 0);
