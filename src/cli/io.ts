@@ -50,3 +50,10 @@ export function processIo(signal: AbortSignal): CliIo {
     },
   };
 }
+
+/** All of stdin as UTF-8 text (`-f -`, `--token -`). */
+export async function readStdin(io: CliIo): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -6,7 +6,7 @@ import type { ApplyResult } from '../../api/wire.js';
 import type { App } from '../app.js';
 import { usageError } from '../cli-error.js';
 import type { Settings } from '../config/settings.js';
-import type { CliIo } from '../io.js';
+import { readStdin, type CliIo } from '../io.js';
 import type { CommandOutput } from '../output/view.js';
 import { pluralOfKind } from '../workload/kinds.js';
 
@@ -24,11 +24,7 @@ interface Prepared {
 }
 
 async function readSource(io: CliIo, file: string): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const c of io.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-    return Buffer.concat(chunks).toString('utf8');
-  }
+  if (file === '-') return readStdin(io);
   try {
     return await readFile(file, 'utf8');
   } catch (err) {

@@ -5,7 +5,7 @@ import { clientFor, type App } from '../app.js';
 import { usageError } from '../cli-error.js';
 import { loadConfig, saveContext, type StoredContext } from '../config/config-store.js';
 import { homedirOf, outputOf, type Settings } from '../config/settings.js';
-import type { CliIo } from '../io.js';
+import { readStdin } from '../io.js';
 import { textOutput } from '../output/view.js';
 
 interface LoginOpts {
@@ -22,12 +22,6 @@ export function contextNameFor(realm: string): string {
   } catch {
     return 'default';
   }
-}
-
-async function readToken(io: CliIo): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of io.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks).toString('utf8').trim();
 }
 
 /**
@@ -47,7 +41,7 @@ export function registerLogin(program: Command, app: App): void {
       app.action<LoginOpts, []>(async (ctx) => {
         const { flags, opts } = ctx;
         if (!flags.realm) throw usageError('--realm is required', 'idyl login --realm https://idyl.example.com --token TOKEN');
-        const token = opts.token === '-' ? await readToken(ctx.io) : opts.token;
+        const token = opts.token === '-' ? (await readStdin(ctx.io)).trim() : opts.token;
         if (!token) throw usageError('the token is empty');
         const homedir = homedirOf(flags, ctx.io.home);
         const name = flags.context ?? contextNameFor(flags.realm);
