@@ -4,7 +4,7 @@ import type { Whoami } from '../../api/wire.js';
 import { clientFor, type App } from '../app.js';
 import { usageError } from '../cli-error.js';
 import { loadConfig, saveContext, type StoredContext } from '../config/config-store.js';
-import { homedirOf, outputOf, type Settings } from '../config/settings.js';
+import { homedirOf, type Settings } from '../config/settings.js';
 import { readStdin } from '../io.js';
 import { textOutput } from '../output/view.js';
 
@@ -53,7 +53,6 @@ export function registerLogin(program: Command, app: App): void {
         const allowInsecureHttp = opts.allowInsecureHttp === true || (keepTls && existing?.allowInsecureHttp === true);
         const settings: Settings = {
           homedir,
-          output: outputOf(flags),
           realm: flags.realm,
           token,
           ...(flags.accountId ? { accountId: flags.accountId } : {}),

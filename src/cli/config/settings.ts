@@ -20,7 +20,6 @@ export interface GlobalFlags {
 /** What one command runs with: the chosen context, overridden by the command line. */
 export interface Settings {
   readonly homedir: string;
-  readonly output: OutputFormat;
   /** The context in use, if any. */
   readonly contextName?: string;
   readonly context?: StoredContext;
@@ -64,7 +63,6 @@ export async function resolveSettings(flags: GlobalFlags, home: string): Promise
   const sameRealm = context !== undefined && realm !== undefined && sameOrigin(realm, context.realm);
   return {
     homedir,
-    output: outputOf(flags),
     ...(context && contextName !== undefined ? { contextName, context } : {}),
     ...(realm !== undefined ? { realm } : {}),
     ...(sameRealm && context?.token ? { token: context.token } : {}),
