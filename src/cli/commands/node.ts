@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import type { GpuDevice } from '../../api/gpu.js';
+import type { NodeInfo } from '../../api/node.js';
+import type { List } from '../../api/wire.js';
+import type { App } from '../app.js';
+import { age, cpuMemory } from '../output/format.js';
+import { listOutput, resourceOutput, textOutput, type Column } from '../output/view.js';
+import { noun } from './noun.js';
+
+/** GPUs grouped by model and mode: `2×h100(host-driver)`; unnamed ones by PCI id. */
+export function gpuSummary(gpus: readonly GpuDevice[]): string {
+  if (!gpus?.length) return '-';
+  const groups = new Map<string, number>();
+  for (const g of gpus) {
+    const label = `${g.model ?? `${g.vendorId}:${g.deviceId}`}(${g.mode})`;
+    groups.set(label, (groups.get(label) ?? 0) + 1);
+  }
+  return [...groups].map(([label, n]) => `${n}×${label}`).join(',');
+}
+
+/** `Ready`, or `NotReady(reason)`, then every other condition that holds as `Type(reason)` (e.g. a failed host check). */
+export function conditionSummary(conditions: NodeInfo['conditions'] | undefined): string {
+  const parts: string[] = [];
+  for (const c of conditions ?? []) {
+    if (c.type === 'Ready') parts.push(c.status === 'True' ? 'Ready' : `NotReady(${c.reason})`);
+    else if (c.status === 'True') parts.push(`${c.type}(${c.reason})`);
+  }
+  return parts.join(',') || '-';
+}
+
+function columns(now: Date): Column<NodeInfo>[] {
+  return [
+    { header: 'ID', value: (n) => n.id },
+    { header: 'NAME', value: (n) => n.name },
+    { header: 'STATE', value: (n) => n.state },
+    { header: 'RUNTIME PROFILE', value: (n) => n.runtimeProfile },
+    { header: 'CLASS', value: (n) => n.isolationClass },
+    { header: 'VMM', value: (n) => n.vmmBackend ?? '-' },
+    { header: 'PLATFORM', value: (n) => n.platform ?? '-' },
+    { header: 'CAPACITY', value: (n) => cpuMemory(n.capacity) },
+    { header: 'ALLOCATED', value: (n) => cpuMemory(n.allocated) },
+    { header: 'PODS', value: (n) => String(n.allocated?.pods ?? 0) },
+    { header: 'GPUS', value: (n) => gpuSummary(n.gpus) },
+    { header: 'CONDITIONS', value: (n) => conditionSummary(n.conditions) },
+    { header: 'AGE', value: (n) => age(n.createdAt, now) },
+  ];
+}
+
+/** `idyl node get|list [NODE]` and `idyl node delete NODE`. The agent's `node join|start|check` register on the same noun. */
+export function registerNode(program: Command, app: App): void {
+  const node = noun(program, 'node', 'provider nodes', ['nodes']);
+
+  node
+    .command('get')
+    .alias('list')
+    .description('nodes of the subnet (--subnet or the context; all you can see when none), or one node')
+    .argument('[node]', 'node id or name')
+    .action(
+      app.action<object, [string | undefined]>(async (ctx, ref) => {
+        const client = await ctx.client();
+        const cols = columns(ctx.io.now());
+        if (ref !== undefined) return resourceOutput(await client.call<NodeInfo>('nodes.get', { params: { node: ref } }), cols);
+        const s = await ctx.settings();
+        const all = (await client.call<List<NodeInfo>>('nodes.list')).items;
+        const items = s.subnet ? all.filter((n) => n.subnet === s.subnet || n.subnetSlug === s.subnet) : all;
+        return listOutput(items, cols, s.subnet ? `No nodes in subnet ${s.subnet}.` : 'No nodes.');
+      }),
+    );
+
+  node
+    .command('delete')
+    .description('remove a node and revoke its credential')
+    .argument('<node>', 'node id or name')
+    .action(
+      app.action<object, [string]>(async (ctx, ref) => {
+        const answer = await (await ctx.client()).call<unknown>('nodes.delete', { params: { node: ref } });
+        return textOutput(answer ?? { node: ref, deleted: true }, `✓ Node ${ref} deleted`);
+      }),
+    );
+}

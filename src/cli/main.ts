@@ -1,0 +1,78 @@
+import { CommanderError, type Command } from 'commander';
+import { IdylError } from '../api/errors.js';
+import { CliError, usageError } from './cli-error.js';
+import { App } from './app.js';
+import { outputOf } from './config/settings.js';
+import { processIo, type CliIo } from './io.js';
+import { renderError, toReported } from './output/render-error.js';
+import { writeOutput } from './output/writer.js';
+import { buildProgram } from './program.js';
+
+/** Commander's own exits that are not failures. */
+const CLEAN_EXITS = new Set(['commander.helpDisplayed', 'commander.version']);
+
+/** `-o FORMAT` as written on the command line, read before parsing so that usage errors obey it. */
+function sniffOutput(argv: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--') break;
+    if (a === '-o' || a === '--output') found = argv[i + 1];
+    else if (a.startsWith('--output=')) found = a.slice('--output='.length);
+    else if (a.startsWith('-o') && a.length > 2 && !a.startsWith('--')) found = a.slice(2);
+  }
+  return found;
+}
+
+/**
+ * Runs one `idyl` command line (without the program name) and returns its exit code:
+ * 0 success, 1 a refused or failed operation, 2 a usage error, 130 interrupted. It
+ * never calls `process.exit`; `bin/idyl` sets the exit code. `io` defaults to the
+ * process's streams (tests pass buffers).
+ */
+export async function run(argv: string[], io?: CliIo): Promise<number> {
+  let cleanup = () => undefined as void;
+  if (!io) {
+    const ac = new AbortController();
+    const onSigint = () => ac.abort(new Error('interrupted'));
+    process.once('SIGINT', onSigint);
+    cleanup = () => void process.removeListener('SIGINT', onSigint);
+    io = processIo(ac.signal);
+  }
+  const app = new App(io);
+  const program = buildProgram(app);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (app.result) writeOutput(io, app.format ?? 'table', app.result);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError && CLEAN_EXITS.has(err.code)) return 0;
+    // A command group called without a sub-command: commander has printed its help.
+    if (err instanceof CommanderError && err.code === 'commander.help') return 2;
+    const format = app.format ?? outputOf({ output: sniffOutput(argv) });
+    let cause = err instanceof CommanderError ? usageError(err.message.replace(/^error:\s*/, ''), usageHint(program, argv)) : err;
+    // Whatever broke after Ctrl-C broke because of it.
+    if (io.signal.aborted && !(cause instanceof CliError)) cause = new CliError('interrupted', 'interrupted');
+    const reported = toReported(cause);
+    io.stderr.write(renderError(reported, format));
+    if (io.debug && reported.code === 'internal' && cause instanceof Error && !(cause instanceof IdylError)) io.stderr.write(`${cause.stack ?? ''}\n`);
+    return reported.exitCode;
+  } finally {
+    app.close();
+    cleanup();
+  }
+}
+
+/** `idyl COMMAND... --help` for the deepest command that argv names. */
+function usageHint(program: Command, argv: readonly string[]): string {
+  const words: string[] = [];
+  let cmd = program;
+  for (const a of argv) {
+    if (a === '--') break;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) continue;
+    words.push(sub.name());
+    cmd = sub;
+  }
+  return `idyl ${[...words, '--help'].join(' ')}`;
+}
