@@ -117,6 +117,7 @@ export interface UnaryApi {
   'content.Delete': Rpc<{ digest: string }, Empty>;
   'content.Abort': Rpc<{ ref: string }, Empty>;
   'images.Get': Rpc<{ name: string }, { image: ImageRecord }>;
+  'images.List': Rpc<{ filters: string[] }, { images: ImageRecord[] }>;
   'images.Create': Rpc<{ image: ImageRecord }, { image: ImageRecord }>;
   'images.Update': Rpc<{ image: ImageRecord; updateMask?: { paths: string[] } }, { image: ImageRecord }>;
   'images.Delete': Rpc<{ name: string; sync?: boolean }, Empty>;
@@ -151,6 +152,8 @@ export interface UnaryApi {
     Empty
   >;
   'tasks.Wait': Rpc<{ containerId: string; execId?: string }, { exitStatus: number; exitedAt: Timestamp | null }>;
+  'namespaces.List': Rpc<{ filter?: string }, { namespaces: { name: string; labels: Record<string, string> }[] }>;
+  'namespaces.Delete': Rpc<{ name: string }, Empty>;
 }
 
 /** The streaming RPCs idyl calls. */

@@ -25,6 +25,7 @@ const PROTO_FILES = [
   'services/diff.proto',
   'services/snapshots.proto',
   'services/tasks.proto',
+  'services/namespaces.proto',
 ];
 
 const SERVICES: Readonly<Record<string, string>> = {
@@ -37,6 +38,7 @@ const SERVICES: Readonly<Record<string, string>> = {
   diff: 'containerd.services.diff.v1.Diff',
   snapshots: 'containerd.services.snapshots.v1.Snapshots',
   tasks: 'containerd.services.tasks.v1.Tasks',
+  namespaces: 'containerd.services.namespaces.v1.Namespaces',
 };
 
 /** The folder holding idyl's containerd protos, found from the package root. */
