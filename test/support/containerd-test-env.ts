@@ -5,63 +5,34 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ContainerdConnection } from '../../src/agent/runtime/containerd/containerd-connection.js';
 import { ContainerdDriver } from '../../src/agent/runtime/containerd/containerd-driver.js';
-import type { LaunchSpec, RuntimeDriver } from '../../src/agent/runtime/driver.js';
+import type { LaunchSpec } from '../../src/agent/runtime/driver.js';
+import { requireDaemon, type DaemonCheck } from './daemon-gate.js';
+import { CONTAINERD_SOCKET } from './probes.js';
+import { testImage, type TestImage } from './test-image.js';
 
-/** The system containerd's socket. */
-export const CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
-/** The loopback registry that scripts/host/setup.sh starts. */
-export const REGISTRY = '127.0.0.1:5000';
-/** The busybox test image that scripts/host/setup.sh pushes. */
-export const BUSYBOX = `${REGISTRY}/idyl/busybox:1.35`;
+/** containerd answers a Version call on `socket` (a real gRPC round trip, not just a connect). */
+export function containerdCheck(socket: string = CONTAINERD_SOCKET): DaemonCheck {
+  return {
+    name: `containerd at ${socket}`,
+    probe: async () => {
+      const conn = new ContainerdConnection(socket, 'idyl');
+      try {
+        await conn.call('version.Version', {}, { timeoutMs: 3000 });
+      } finally {
+        conn.close();
+      }
+    },
+  };
+}
 
 /**
- * Why a daemon a test needs is missing: the test skips with that reason, except under
- * `CI=true`, where the missing daemon fails the test.
+ * For the first line of a test that needs containerd and the busybox test image:
+ * returns the image, or skips the test with the reason (fails it under CI=true).
  */
-export function skipOrFail(t: TestContext, reason: string): void {
-  if (process.env['CI'] === 'true') throw new Error(`required for this test: ${reason}`);
-  t.skip(reason);
-}
-
-/** True when containerd answers on `socket`; otherwise skips (or fails under CI) and returns false. */
-export async function needContainerd(t: TestContext, socket = CONTAINERD_SOCKET): Promise<boolean> {
-  const conn = new ContainerdConnection(socket, 'idyl');
-  try {
-    await conn.call('version.Version', {}, { timeoutMs: 3000 });
-    return true;
-  } catch (err) {
-    skipOrFail(t, `containerd is not answering on ${socket} (${err instanceof Error ? err.message : String(err)}); run scripts/host/setup.sh`);
-    return false;
-  } finally {
-    conn.close();
-  }
-}
-
-/** True when the loopback registry answers and holds the busybox image; otherwise skips (or fails under CI). */
-export async function needRegistry(t: TestContext): Promise<boolean> {
-  try {
-    const res = await fetch(`http://${REGISTRY}/v2/idyl/busybox/manifests/1.35`, {
-      method: 'HEAD',
-      headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
-      signal: AbortSignal.timeout(3000),
-    });
-    if (res.ok) return true;
-    skipOrFail(t, `${BUSYBOX} is not in the registry (HTTP ${res.status}); run scripts/host/setup.sh`);
-  } catch (err) {
-    skipOrFail(t, `the registry ${REGISTRY} is not answering (${err instanceof Error ? err.message : String(err)}); run scripts/host/setup.sh`);
-  }
-  return false;
-}
-
-/** The digest the registry serves for a tag of idyl/busybox (a HEAD request). */
-export async function registryDigest(tag = '1.35'): Promise<string> {
-  const res = await fetch(`http://${REGISTRY}/v2/idyl/busybox/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' },
-  });
-  const digest = res.headers.get('docker-content-digest');
-  if (!res.ok || !digest) throw new Error(`registry gave no digest for idyl/busybox:${tag} (HTTP ${res.status})`);
-  return digest;
+export async function needContainerdAndImage(t: TestContext, socket: string = CONTAINERD_SOCKET): Promise<TestImage | undefined> {
+  const check = containerdCheck(socket);
+  if (!(await requireDaemon(t, check.name, check.probe))) return undefined;
+  return testImage(t);
 }
 
 /** A driver in a containerd namespace of its own, with a private state dir, and how to erase both. */
@@ -71,7 +42,7 @@ export interface ScratchNamespace {
   readonly conn: ContainerdConnection;
   readonly namespace: string;
   readonly stateDir: string;
-  /** Removes every container, image, lease and the namespace itself, then the state dir. */
+  /** Removes every container, image and lease, the namespace itself and the state dir. */
   cleanup(): Promise<void>;
 }
 
@@ -79,37 +50,68 @@ export interface ScratchNamespace {
  * A ContainerdDriver on `socket` confined to a fresh namespace `idyl-test-<random>`, so
  * a test never touches what it did not make; `cleanup` leaves the daemon as it was.
  */
-export async function scratchNamespace(socket = CONTAINERD_SOCKET): Promise<ScratchNamespace> {
+export async function scratchNamespace(socket: string = CONTAINERD_SOCKET): Promise<ScratchNamespace> {
   const namespace = `idyl-test-${randomBytes(4).toString('hex')}`;
   const stateDir = await mkdtemp(join(tmpdir(), 'idyl-ctrd-state-'));
   const driver = new ContainerdDriver({ socket, namespace, stateDir });
   const conn = new ContainerdConnection(socket, namespace);
   const cleanup = async (): Promise<void> => {
-    for (const c of (await conn.call('containers.List', { filters: [] })).containers) await driver.remove(c.id);
-    for (const image of (await conn.call('images.List', { filters: [] })).images) await conn.call('images.Delete', { name: image.name, sync: true });
-    for (const lease of (await conn.call('leases.List', { filters: [] })).leases) await conn.call('leases.Delete', { id: lease.id, sync: true });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await conn.call('namespaces.Delete', { name: namespace });
-        break;
-      } catch (err) {
-        // Garbage collection of the namespace's snapshots and blobs can lag a moment.
-        if (attempt >= 20) throw err;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+    try {
+      await eraseNamespace(driver, conn);
+    } finally {
+      await driver.close();
+      conn.close();
+      await rm(stateDir, { recursive: true, force: true });
     }
-    await driver.close();
-    conn.close();
-    await rm(stateDir, { recursive: true, force: true });
   };
   return { driver, conn, namespace, stateDir, cleanup };
 }
 
-/** A LaunchSpec for the busybox image on runc with no network, labelled as idyl's; override what a test needs. */
-export function busyboxSpec(name: string, overrides: Partial<LaunchSpec> = {}): LaunchSpec {
+/**
+ * Empties a namespace made for tests and deletes it: containers (through the driver,
+ * so tasks, snapshots and log files go too), images, leases, then the namespace once
+ * garbage collection has taken its blobs and snapshots. A namespace that was never
+ * used is fine.
+ */
+export async function eraseNamespace(driver: ContainerdDriver, conn: ContainerdConnection): Promise<void> {
+  const namespaces = (await conn.call('namespaces.List', {})).namespaces.map((n) => n.name);
+  if (!namespaces.includes(conn.namespace)) return;
+  for (const c of (await conn.call('containers.List', { filters: [] })).containers) await driver.remove(c.id);
+  for (const image of (await conn.call('images.List', { filters: [] })).images) await conn.call('images.Delete', { name: image.name, sync: true });
+  for (const lease of (await conn.call('leases.List', { filters: [] })).leases) await conn.call('leases.Delete', { id: lease.id, sync: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await conn.call('namespaces.Delete', { name: conn.namespace });
+      return;
+    } catch (err) {
+      // Garbage collection of the namespace's snapshots and blobs can lag a moment.
+      if (attempt >= 40) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
+ * Removes the image record `ref` and every other record in the namespace with the
+ * same target (its digest-pinned names); absent is fine.
+ */
+export async function removeContainerdImage(conn: ContainerdConnection, ref: string): Promise<void> {
+  let digest: string | undefined;
+  try {
+    digest = (await conn.call('images.Get', { name: ref })).image.target?.digest;
+  } catch {
+    return;
+  }
+  for (const image of (await conn.call('images.List', { filters: [] })).images) {
+    if (image.name === ref || (digest && image.target?.digest === digest)) await conn.call('images.Delete', { name: image.name, sync: true });
+  }
+}
+
+/** A LaunchSpec for `image` on runc with no network, labelled as idyl's; override what a test needs. */
+export function busyboxSpec(image: TestImage, name: string, overrides: Partial<LaunchSpec> = {}): LaunchSpec {
   return {
     name,
-    image: { uri: BUSYBOX },
+    image: { uri: image.ref },
     env: {},
     network: 'none',
     runtime: 'io.containerd.runc.v2',
@@ -118,18 +120,7 @@ export function busyboxSpec(name: string, overrides: Partial<LaunchSpec> = {}): 
   };
 }
 
-/** A unique container name for a test. */
-export function uniqueName(prefix: string): string {
+/** A short unique container name for a test. */
+export function shortName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Everything a container wrote, per stream (non-following read). */
-export async function collectLogs(driver: RuntimeDriver, id: string, tail?: number): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  for await (const chunk of driver.logs(id, { follow: false, ...(tail !== undefined ? { tail } : {}) })) {
-    if (chunk.stream === 'stdout') stdout += chunk.data.toString('utf8');
-    else stderr += chunk.data.toString('utf8');
-  }
-  return { stdout, stderr };
 }

@@ -4,15 +4,8 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { PROFILE_TABLE } from '../../../api/isolation.js';
 import { RuntimeError } from '../driver.js';
-import {
-  BUSYBOX,
-  busyboxSpec,
-  needContainerd,
-  needRegistry,
-  scratchNamespace,
-  uniqueName,
-  type ScratchNamespace,
-} from '../../../../test/support/containerd-test-env.js';
+import { busyboxSpec, needContainerdAndImage, scratchNamespace, shortName, type ScratchNamespace } from '../../../../test/support/containerd-test-env.js';
+import type { TestImage } from '../../../../test/support/test-image.js';
 import type { ContainerRecord } from './api-types.js';
 import { isNotFound } from './grpc-status.js';
 
@@ -26,10 +19,19 @@ after(async () => {
   await env?.cleanup();
 });
 
+let image: TestImage | undefined;
+
 async function ready(t: TestContext): Promise<ScratchNamespace | undefined> {
-  if (!(await needContainerd(t)) || !(await needRegistry(t)) || !env) return undefined;
-  await env.driver.pull({ uri: BUSYBOX }, 'if_not_present');
+  image = await needContainerdAndImage(t);
+  if (!image || !env) return undefined;
+  await env.driver.pull({ uri: image.ref }, 'if_not_present');
   return env;
+}
+
+/** The busybox launch spec for `name` (after `ready`). */
+function spec(name: string, overrides: Parameters<typeof busyboxSpec>[2] = {}) {
+  if (!image) throw new Error('ready() first');
+  return busyboxSpec(image, name, overrides);
 }
 
 /** Asserts that nothing of container `name` is left in containerd or on disk. */
@@ -47,8 +49,8 @@ for (const profile of ['containerd-kata-qemu', 'containerd-kata-firecracker'] as
   test(`${profile}: with no Kata shim installed, start fails with containerd's own error as runtime_unavailable and leaves nothing`, async (t) => {
     const e = await ready(t);
     if (!e) return;
-    const name = uniqueName('kata');
-    const created = await e.driver.create(busyboxSpec(name, { runtime }));
+    const name = shortName('kata');
+    const created = await e.driver.create(spec(name, { runtime }));
     assert.equal(created.runtime, runtime, 'the Kata runtime is recorded, not replaced');
     await assert.rejects(e.driver.start(name), (err: unknown) => {
       assert.ok(err instanceof RuntimeError);
@@ -66,8 +68,8 @@ test('field case 8: the runtime is never empty on a create call, and the one nam
   const e = await ready(t);
   if (!e) return;
   for (const runtime of ['', '   ']) {
-    const name = uniqueName('no-runtime');
-    await assert.rejects(e.driver.create(busyboxSpec(name, { runtime })), (err: unknown) => {
+    const name = shortName('no-runtime');
+    await assert.rejects(e.driver.create(spec(name, { runtime })), (err: unknown) => {
       assert.ok(err instanceof RuntimeError);
       assert.equal(err.reason, 'create_failed');
       assert.match(err.message, /no runtime named/);
@@ -76,8 +78,8 @@ test('field case 8: the runtime is never empty on a create call, and the one nam
     await assertNothingLeft(e, name);
   }
   for (const profile of Object.values(PROFILE_TABLE).filter((p) => p.engine === 'containerd')) {
-    const name = uniqueName('named');
-    await e.driver.create(busyboxSpec(name, { runtime: profile.runtime }));
+    const name = shortName('named');
+    await e.driver.create(spec(name, { runtime: profile.runtime }));
     const record: ContainerRecord = (await e.conn.call('containers.Get', { id: name })).container;
     assert.equal(record.runtime?.name, profile.runtime);
     assert.equal((await e.driver.inspect(name))?.runtime, profile.runtime);

@@ -4,16 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { RuntimeError } from '../driver.js';
-import {
-  BUSYBOX,
-  busyboxSpec,
-  collectLogs,
-  needContainerd,
-  needRegistry,
-  scratchNamespace,
-  uniqueName,
-  type ScratchNamespace,
-} from '../../../../test/support/containerd-test-env.js';
+import { busyboxSpec, needContainerdAndImage, scratchNamespace, shortName, type ScratchNamespace } from '../../../../test/support/containerd-test-env.js';
+import { drainLogs } from '../../../../test/support/drain-logs.js';
+import type { TestImage } from '../../../../test/support/test-image.js';
 import { isNotFound } from './grpc-status.js';
 
 let env: ScratchNamespace | undefined;
@@ -26,15 +19,28 @@ after(async () => {
   await env?.cleanup();
 });
 
+let image: TestImage | undefined;
+
 async function ready(t: TestContext): Promise<ScratchNamespace | undefined> {
-  if (!(await needContainerd(t)) || !(await needRegistry(t)) || !env) return undefined;
-  await env.driver.pull({ uri: BUSYBOX }, 'if_not_present');
+  image = await needContainerdAndImage(t);
+  if (!image || !env) return undefined;
+  await env.driver.pull({ uri: image.ref }, 'if_not_present');
   return env;
 }
 
+/** The busybox launch spec for `name` (after `ready`). */
+function spec(name: string, overrides: Parameters<typeof busyboxSpec>[2] = {}) {
+  if (!image) throw new Error('ready() first');
+  return busyboxSpec(image, name, overrides);
+}
+
+async function collectLogs(driver: ScratchNamespace['driver'], id: string, tail?: number) {
+  return drainLogs(driver, id, { follow: false, ...(tail !== undefined ? { tail } : {}) });
+}
+
 /** Creates, starts and waits for a container; returns its exit code and output. */
-async function runToEnd(e: ScratchNamespace, name: string, overrides: Parameters<typeof busyboxSpec>[1] = {}) {
-  await e.driver.create(busyboxSpec(name, overrides));
+async function runToEnd(e: ScratchNamespace, name: string, overrides: Parameters<typeof busyboxSpec>[2] = {}) {
+  await e.driver.create(spec(name, overrides));
   await e.driver.start(name);
   const exitCode = await e.driver.wait(name);
   return { exitCode, ...(await collectLogs(e.driver, name)) };
@@ -43,7 +49,7 @@ async function runToEnd(e: ScratchNamespace, name: string, overrides: Parameters
 test('the image default command runs when the spec names none', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('default-cmd');
+  const name = shortName('default-cmd');
   const run = await runToEnd(e, name);
   assert.equal(run.exitCode, 0);
   assert.match(run.stdout, /hello from idyl/);
@@ -53,7 +59,7 @@ test('the image default command runs when the spec names none', async (t) => {
 test('exit code, separate stdout and stderr, and env merged over the image env', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('exit');
+  const name = shortName('exit');
   const run = await runToEnd(e, name, {
     command: ['/bin/sh', '-c'],
     args: ['echo "out $GREETING $PATH"; echo "err line" >&2; exit 3'],
@@ -72,9 +78,9 @@ test('exit code, separate stdout and stderr, and env merged over the image env',
 test('args alone replace the image Cmd; command alone drops it', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const withArgs = uniqueName('args');
+  const withArgs = shortName('args');
   assert.equal((await runToEnd(e, withArgs, { args: ['echo', 'from args'] })).stdout, 'from args\n');
-  const withCommand = uniqueName('command');
+  const withCommand = shortName('command');
   assert.equal((await runToEnd(e, withCommand, { command: ['echo'] })).stdout, '\n');
   await e.driver.remove(withArgs);
   await e.driver.remove(withCommand);
@@ -84,7 +90,7 @@ test('cpu and memory limits reach the container cgroup under the idyl parent', a
   const e = await ready(t);
   if (!e) return;
   if (!existsSync('/sys/fs/cgroup/memory')) return t.skip('this host has no cgroup v1 memory controller');
-  const name = uniqueName('limits');
+  const name = shortName('limits');
   const run = await runToEnd(e, name, {
     args: ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us'],
     cpuMillis: 250,
@@ -97,7 +103,7 @@ test('cpu and memory limits reach the container cgroup under the idyl parent', a
 test('network none gives the container only a loopback interface', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('no-net');
+  const name = shortName('no-net');
   const run = await runToEnd(e, name, { args: ['sh', '-c', 'ls /sys/class/net; cat /sys/class/net/lo/operstate'] });
   assert.equal(run.exitCode, 0);
   assert.equal(run.stdout.split('\n')[0], 'lo');
@@ -107,10 +113,10 @@ test('network none gives the container only a loopback interface', async (t) => 
 test('labels land on the container; list selects by every label given', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const a = uniqueName('label-a');
-  const b = uniqueName('label-b');
-  await e.driver.create(busyboxSpec(a, { labels: { 'idyl.managed': 'true', 'idyl.workload': 'w-1', 'idyl.spec-hash': 'x y/z' } }));
-  await e.driver.create(busyboxSpec(b, { labels: { 'idyl.managed': 'true', 'idyl.workload': 'w-2' } }));
+  const a = shortName('label-a');
+  const b = shortName('label-b');
+  await e.driver.create(spec(a, { labels: { 'idyl.managed': 'true', 'idyl.workload': 'w-1', 'idyl.spec-hash': 'x y/z' } }));
+  await e.driver.create(spec(b, { labels: { 'idyl.managed': 'true', 'idyl.workload': 'w-2' } }));
   const all = await e.driver.list({ 'idyl.managed': 'true' });
   assert.deepEqual(all.map((c) => c.id).sort(), [a, b].sort());
   const one = await e.driver.list({ 'idyl.managed': 'true', 'idyl.workload': 'w-1' });
@@ -129,8 +135,8 @@ test('labels land on the container; list selects by every label given', async (t
 test('inspect reports running with a pid in a cgroup under /idyl, and undefined for an unknown container', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('running');
-  await e.driver.create(busyboxSpec(name, { args: ['sleep', '30'] }));
+  const name = shortName('running');
+  await e.driver.create(spec(name, { args: ['sleep', '30'] }));
   await e.driver.start(name);
   const info = await e.driver.inspect(name);
   assert.equal(info?.state, 'running');
@@ -144,8 +150,8 @@ test('inspect reports running with a pid in a cgroup under /idyl, and undefined 
 test('stop sends SIGTERM first and SIGKILL after the grace period; stopping again is benign', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const polite = uniqueName('polite');
-  await e.driver.create(busyboxSpec(polite, { args: ['sh', '-c', 'trap "echo got TERM; exit 7" TERM; while true; do sleep 0.1; done'] }));
+  const polite = shortName('polite');
+  await e.driver.create(spec(polite, { args: ['sh', '-c', 'trap "echo got TERM; exit 7" TERM; while true; do sleep 0.1; done'] }));
   await e.driver.start(polite);
   await new Promise((r) => setTimeout(r, 300));
   await e.driver.stop(polite, 10_000);
@@ -153,8 +159,8 @@ test('stop sends SIGTERM first and SIGKILL after the grace period; stopping agai
   assert.match((await collectLogs(e.driver, polite)).stdout, /got TERM/);
   await e.driver.stop(polite, 1000);
 
-  const stubborn = uniqueName('stubborn');
-  await e.driver.create(busyboxSpec(stubborn, { args: ['sleep', '60'] }));
+  const stubborn = shortName('stubborn');
+  await e.driver.create(spec(stubborn, { args: ['sleep', '60'] }));
   await e.driver.start(stubborn);
   const started = Date.now();
   await e.driver.stop(stubborn, 500);
@@ -168,8 +174,8 @@ test('stop sends SIGTERM first and SIGKILL after the grace period; stopping agai
 test('remove takes the task, container, snapshot and log files; removing again is benign', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('remove');
-  await e.driver.create(busyboxSpec(name, { args: ['sleep', '60'] }));
+  const name = shortName('remove');
+  await e.driver.create(spec(name, { args: ['sleep', '60'] }));
   await e.driver.start(name);
   await e.driver.remove(name);
   assert.equal(await e.driver.inspect(name), undefined);
@@ -182,8 +188,8 @@ test('remove takes the task, container, snapshot and log files; removing again i
 test('exec runs in the container with its env and returns output and exit code', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('exec');
-  await e.driver.create(busyboxSpec(name, { args: ['sleep', '60'], env: { MARK: 'inside' } }));
+  const name = shortName('exec');
+  await e.driver.create(spec(name, { args: ['sleep', '60'], env: { MARK: 'inside' } }));
   await e.driver.start(name);
   const result = await e.driver.exec(name, ['sh', '-c', 'echo $MARK; cat /proc/1/cmdline | tr "\\0" " "; echo oops >&2; exit 5'], 5000);
   assert.deepEqual(result, { exitCode: 5, stdout: 'inside\nsleep 60 ', stderr: 'oops\n' });
@@ -193,8 +199,8 @@ test('exec runs in the container with its env and returns output and exit code',
 test('exec past its timeout is killed and rejects', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('exec-timeout');
-  await e.driver.create(busyboxSpec(name, { args: ['sleep', '60'] }));
+  const name = shortName('exec-timeout');
+  await e.driver.create(spec(name, { args: ['sleep', '60'] }));
   await e.driver.start(name);
   const started = Date.now();
   await assert.rejects(e.driver.exec(name, ['sleep', '30'], 300), (err: unknown) => err instanceof RuntimeError && /did not finish/.test(err.message));
@@ -207,8 +213,8 @@ test('exec past its timeout is killed and rejects', async (t) => {
 test('wait on a created container resolves once it has been started and exits', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('wait-created');
-  await e.driver.create(busyboxSpec(name, { args: ['sh', '-c', 'exit 4'] }));
+  const name = shortName('wait-created');
+  await e.driver.create(spec(name, { args: ['sh', '-c', 'exit 4'] }));
   const waiting = e.driver.wait(name);
   await new Promise((r) => setTimeout(r, 300));
   await e.driver.start(name);
@@ -219,8 +225,8 @@ test('wait on a created container resolves once it has been started and exits', 
 test('wait ends with the abort signal', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('wait-abort');
-  await e.driver.create(busyboxSpec(name, { args: ['sleep', '60'] }));
+  const name = shortName('wait-abort');
+  await e.driver.create(spec(name, { args: ['sleep', '60'] }));
   await e.driver.start(name);
   const controller = new AbortController();
   const waiting = e.driver.wait(name, controller.signal);
@@ -233,8 +239,8 @@ test('wait ends with the abort signal', async (t) => {
 test('logs follow until the task exits; tail gives the last lines of each stream', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('logs');
-  await e.driver.create(busyboxSpec(name, { args: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line $i; sleep 0.1; done; echo bye >&2'] }));
+  const name = shortName('logs');
+  await e.driver.create(spec(name, { args: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line $i; sleep 0.1; done; echo bye >&2'] }));
   await e.driver.start(name);
   let stdout = '';
   let stderr = '';
@@ -252,8 +258,8 @@ test('logs follow until the task exits; tail gives the last lines of each stream
 test('a command that does not exist fails start with start_failed and leaves nothing', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const name = uniqueName('no-binary');
-  await e.driver.create(busyboxSpec(name, { command: ['/no/such/binary'] }));
+  const name = shortName('no-binary');
+  await e.driver.create(spec(name, { command: ['/no/such/binary'] }));
   await assert.rejects(e.driver.start(name), (err: unknown) => err instanceof RuntimeError && err.reason === 'start_failed');
   assert.equal(await e.driver.inspect(name), undefined);
 });
@@ -262,12 +268,12 @@ test('create refuses an image that is not on the node, and a name already taken'
   const e = await ready(t);
   if (!e) return;
   await assert.rejects(
-    e.driver.create(busyboxSpec(uniqueName('absent'), { image: { uri: '127.0.0.1:5000/idyl/never-pulled:1' } })),
+    e.driver.create(spec(shortName('absent'), { image: { uri: `${image!.registry}/idyl/never-pulled:1` } })),
     (err: unknown) => err instanceof RuntimeError && err.reason === 'image_pull_failed',
   );
-  const name = uniqueName('taken');
-  await e.driver.create(busyboxSpec(name, { args: ['true'] }));
-  await assert.rejects(e.driver.create(busyboxSpec(name)), (err: unknown) => err instanceof RuntimeError && err.reason === 'create_failed');
+  const name = shortName('taken');
+  await e.driver.create(spec(name, { args: ['true'] }));
+  await assert.rejects(e.driver.create(spec(name)), (err: unknown) => err instanceof RuntimeError && err.reason === 'create_failed');
   assert.equal((await e.driver.inspect(name))?.state, 'created');
   await e.driver.remove(name);
 });

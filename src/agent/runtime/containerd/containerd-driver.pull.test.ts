@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RuntimeError } from '../driver.js';
-import {
-  BUSYBOX,
-  REGISTRY,
-  needContainerd,
-  needRegistry,
-  registryDigest,
-  scratchNamespace,
-  type ScratchNamespace,
-} from '../../../../test/support/containerd-test-env.js';
+import { needContainerdAndImage, scratchNamespace, type ScratchNamespace } from '../../../../test/support/containerd-test-env.js';
+import type { TestImage } from '../../../../test/support/test-image.js';
 import { isNotFound } from './grpc-status.js';
 import { chainIds, parseImageConfig } from './oci-image.js';
 
@@ -23,8 +16,13 @@ after(async () => {
   await env?.cleanup();
 });
 
+let busybox: TestImage | undefined;
+let BUSYBOX = '';
+
 async function ready(t: import('node:test').TestContext): Promise<ScratchNamespace | undefined> {
-  if (!(await needContainerd(t)) || !(await needRegistry(t))) return undefined;
+  busybox = await needContainerdAndImage(t);
+  if (!busybox) return undefined;
+  BUSYBOX = busybox.ref;
   return env;
 }
 
@@ -33,7 +31,7 @@ test('pull by tag fetches the image, unpacks it and leaves no lease behind', asy
   if (!e) return;
   const messages: string[] = [];
   const pulled = await e.driver.pull({ uri: BUSYBOX }, 'always', (m) => messages.push(m));
-  assert.equal(pulled.digest, await registryDigest());
+  assert.equal(pulled.digest, busybox!.digest);
   assert.equal(pulled.pulled, true);
   assert.ok(messages.some((m) => m.includes(pulled.digest)), 'progress names the resolved digest');
 
@@ -81,10 +79,10 @@ test('if_not_present and never use the local image without asking the registry',
 test('a pull pinned by digest names the record by digest and verifies it', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  const digest = await registryDigest();
+  const digest = busybox!.digest;
   const pulled = await e.driver.pull({ uri: BUSYBOX, digest }, 'always');
   assert.equal(pulled.digest, digest);
-  const { image } = await e.conn.call('images.Get', { name: `${REGISTRY}/idyl/busybox@${digest}` });
+  const { image } = await e.conn.call('images.Get', { name: `${busybox!.registry}/idyl/busybox@${digest}` });
   assert.equal(image.target?.digest, digest);
 });
 
@@ -98,13 +96,13 @@ test('a pin the registry does not have fails with image_pull_failed and creates 
     assert.equal(err.op, 'pull');
     return true;
   });
-  await assert.rejects(e.conn.call('images.Get', { name: `${REGISTRY}/idyl/busybox@${wrong}` }), (err: unknown) => isNotFound(err));
+  await assert.rejects(e.conn.call('images.Get', { name: `${busybox!.registry}/idyl/busybox@${wrong}` }), (err: unknown) => isNotFound(err));
 });
 
 test('policy never refuses an image that is not on the node', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  await assert.rejects(e.driver.pull({ uri: `${REGISTRY}/idyl/busybox:not-pulled-here` }, 'never'), (err: unknown) => {
+  await assert.rejects(e.driver.pull({ uri: `${busybox!.registry}/idyl/busybox:not-pulled-here` }, 'never'), (err: unknown) => {
     assert.ok(err instanceof RuntimeError);
     assert.equal(err.reason, 'image_pull_failed');
     assert.match(err.message, /pull policy is never/);
@@ -115,7 +113,7 @@ test('policy never refuses an image that is not on the node', async (t) => {
 test('a tag the registry does not have fails with image_pull_failed naming the answer', async (t) => {
   const e = await ready(t);
   if (!e) return;
-  await assert.rejects(e.driver.pull({ uri: `${REGISTRY}/idyl/busybox:no-such-tag` }, 'always'), (err: unknown) => {
+  await assert.rejects(e.driver.pull({ uri: `${busybox!.registry}/idyl/busybox:no-such-tag` }, 'always'), (err: unknown) => {
     assert.ok(err instanceof RuntimeError);
     assert.equal(err.reason, 'image_pull_failed');
     assert.match(err.message, /404/);

@@ -14,6 +14,7 @@ import type {
 import { RuntimeError } from '../driver.js';
 import type { ContainerRecord, Mount } from './api-types.js';
 import { CniNetwork, type CniOptions } from './cni-network.js';
+import { containerId } from './container-id.js';
 import { labelFilters, matchesSelector, toContainerInfo } from './container-info.js';
 import { ContainerdConnection } from './containerd-connection.js';
 import { daemonSearchPath } from './facts.js';
@@ -48,7 +49,6 @@ export interface ContainerdDriverOptions {
 }
 
 const SPEC_TYPE_URL = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
-const CONTAINER_ID_RE = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
 
 /** What the driver keeps in memory about a container it created, to save round trips. */
 interface Prepared {
@@ -143,12 +143,9 @@ export class ContainerdDriver implements RuntimeDriver {
   }
 
   async create(spec: LaunchSpec): Promise<ContainerInfo> {
-    const id = spec.name;
+    const id = containerId(spec.name);
     if (!spec.runtime || !spec.runtime.trim()) {
       throw new RuntimeError('create', id, 'create_failed', new Error('no runtime named: idyl never leaves the runtime to the daemon default'));
-    }
-    if (!CONTAINER_ID_RE.test(id) || id.length > 76) {
-      throw new RuntimeError('create', id, 'create_failed', new Error('container names are letters, digits and single . _ - between them, at most 76'));
     }
     if (spec.gpus && spec.gpus.length > 0) {
       throw new RuntimeError('create', id, 'gpu_attach_failed', new Error('the containerd driver cannot attach GPUs yet'));
@@ -196,7 +193,8 @@ export class ContainerdDriver implements RuntimeDriver {
     }
   }
 
-  async start(id: string): Promise<void> {
+  async start(name: string): Promise<void> {
+    const id = containerId(name);
     try {
       const mounts = this.prepared.get(id)?.mounts ?? (await this.conn.call('snapshots.Mounts', { snapshotter: this.snapshotter, key: id })).mounts;
       const files = await this.files.prepareLogs(id);
@@ -208,7 +206,8 @@ export class ContainerdDriver implements RuntimeDriver {
     }
   }
 
-  async inspect(id: string): Promise<ContainerInfo | undefined> {
+  async inspect(name: string): Promise<ContainerInfo | undefined> {
+    const id = containerId(name);
     try {
       const [record, task] = await Promise.all([
         this.conn.call('containers.Get', { id }).then((r) => r.container, (err) => (isNotFound(err) ? undefined : Promise.reject(err))),
@@ -235,7 +234,8 @@ export class ContainerdDriver implements RuntimeDriver {
     }
   }
 
-  async *logs(id: string, options: LogOptions): AsyncGenerator<LogChunk> {
+  async *logs(name: string, options: LogOptions): AsyncGenerator<LogChunk> {
+    const id = containerId(name);
     let exists: boolean;
     try {
       exists = (await this.conn.call('containers.Get', { id }).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))) as boolean;
@@ -247,7 +247,8 @@ export class ContainerdDriver implements RuntimeDriver {
     yield* readLogFiles(this.files.logs(id), options, exited);
   }
 
-  async exec(id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
+  async exec(name: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
+    const id = containerId(name);
     try {
       const process = this.prepared.get(id)?.process ?? (await this.containerSpec(id)).process;
       return await this.tasks.exec(id, process, argv, timeoutMs, randomBytes(6).toString('hex'));
@@ -256,7 +257,8 @@ export class ContainerdDriver implements RuntimeDriver {
     }
   }
 
-  async wait(id: string, signal?: AbortSignal): Promise<number> {
+  async wait(name: string, signal?: AbortSignal): Promise<number> {
+    const id = containerId(name);
     try {
       return await this.tasks.waitExit(id, signal);
     } catch (err) {
@@ -265,7 +267,8 @@ export class ContainerdDriver implements RuntimeDriver {
     }
   }
 
-  async stop(id: string, graceMs: number): Promise<void> {
+  async stop(name: string, graceMs: number): Promise<void> {
+    const id = containerId(name);
     try {
       await this.tasks.stop(id, graceMs);
     } catch (err) {
@@ -273,7 +276,8 @@ export class ContainerdDriver implements RuntimeDriver {
     }
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(name: string): Promise<void> {
+    const id = containerId(name);
     try {
       await this.tasks.kill(id);
       await this.tasks.delete(id);

@@ -54,8 +54,10 @@ export class TaskControl {
         await this.conn.call('tasks.Create', request);
       }
     }
+    // Taken before the call: a short-lived process can exit before Start returns.
+    const startedAt = new Date();
     await this.conn.call('tasks.Start', { containerId: id });
-    await this.files.markStarted(id, new Date());
+    await this.files.markStarted(id, startedAt);
   }
 
   /**
