@@ -9,7 +9,10 @@ import type { StreamApi, UnaryApi } from './api-types.js';
 export interface CallOptions {
   /** Resources the call creates are added to this lease (`containerd-lease` metadata). */
   readonly lease?: string;
-  /** Fails the call with DEADLINE_EXCEEDED after this many milliseconds. */
+  /**
+   * Fails the call with DEADLINE_EXCEEDED after this many milliseconds; default: the
+   * connection's default. `Infinity` for calls that block by design (Tasks.Wait).
+   */
   readonly timeoutMs?: number;
   /** Cancels the call (it then fails with CANCELLED). */
   readonly signal?: AbortSignal;
@@ -86,11 +89,14 @@ function method(key: string): protoLoader.MethodDefinition<object, object> {
 export class ContainerdConnection {
   readonly socket: string;
   readonly namespace: string;
+  private readonly defaultTimeoutMs: number;
   private readonly client: grpc.Client;
 
-  constructor(socket: string, namespace: string) {
+  /** `defaultTimeoutMs` bounds every call that does not state its own (a hung daemon must not hang idyl). */
+  constructor(socket: string, namespace: string, defaultTimeoutMs = 60_000) {
     this.socket = socket;
     this.namespace = namespace;
+    this.defaultTimeoutMs = defaultTimeoutMs;
     this.client = new grpc.Client(`unix://${socket}`, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
       'grpc.max_send_message_length': 16 * 1024 * 1024,
@@ -107,7 +113,7 @@ export class ContainerdConnection {
         def.responseDeserialize,
         request,
         this.metadata(options.lease),
-        callOptions(options),
+        this.callOptions(options),
         (err, value) => {
           options.signal?.removeEventListener('abort', cancel);
           if (err) reject(err);
@@ -129,7 +135,7 @@ export class ContainerdConnection {
       def.responseDeserialize as (b: Buffer) => StreamApi[K]['res'],
       request,
       this.metadata(options.lease),
-      callOptions(options),
+      this.callOptions(options),
     );
   }
 
@@ -141,7 +147,7 @@ export class ContainerdConnection {
       def.requestSerialize as (v: StreamApi[K]['req']) => Buffer,
       def.responseDeserialize as (b: Buffer) => StreamApi[K]['res'],
       this.metadata(options.lease),
-      callOptions(options),
+      this.callOptions(options),
     );
   }
 
@@ -150,14 +156,15 @@ export class ContainerdConnection {
     this.client.close();
   }
 
+  private callOptions(options: CallOptions): grpc.CallOptions {
+    const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
+    return Number.isFinite(timeout) ? { deadline: Date.now() + timeout } : {};
+  }
+
   private metadata(lease: string | undefined): grpc.Metadata {
     const md = new grpc.Metadata();
     md.set('containerd-namespace', this.namespace);
     if (lease) md.set('containerd-lease', lease);
     return md;
   }
-}
-
-function callOptions(options: CallOptions): grpc.CallOptions {
-  return options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs };
 }

@@ -44,6 +44,8 @@ export interface ContainerdDriverOptions {
   readonly snapshotter?: string;
   /** The cgroup parent of every container (default `/idyl`). */
   readonly cgroupParent?: string;
+  /** Bound on every containerd call that does not block by design (default 60 s). */
+  readonly callTimeoutMs?: number;
   readonly registry?: RegistryClientOptions;
   readonly network?: CniOptions;
 }
@@ -62,7 +64,11 @@ interface Prepared {
  * namespace. The runtime in each LaunchSpec is recorded on the container and used by
  * containerd to pick the shim; the driver never substitutes another. A start whose
  * runtime cannot run (e.g. a Kata shim that is not installed) fails with
- * `runtime_unavailable` and removes the container, leaving nothing behind.
+ * `runtime_unavailable` and removes the container, leaving nothing behind; so does
+ * any other failed start (`start_failed`).
+ *
+ * Container ids: a LaunchSpec name containerd accepts is the id; any other name maps
+ * to a valid id (see {@link containerId}), and every method accepts either.
  */
 export class ContainerdDriver implements RuntimeDriver {
   readonly engine = 'containerd' as const;
@@ -80,7 +86,7 @@ export class ContainerdDriver implements RuntimeDriver {
   constructor(options: ContainerdDriverOptions = {}) {
     const stateDir = options.stateDir ?? '/var/lib/idyl/containerd';
     const namespace = options.namespace ?? 'idyl';
-    this.conn = new ContainerdConnection(options.socket ?? '/run/containerd/containerd.sock', namespace);
+    this.conn = new ContainerdConnection(options.socket ?? '/run/containerd/containerd.sock', namespace, options.callTimeoutMs);
     this.snapshotter = options.snapshotter ?? 'overlayfs';
     this.cgroupParent = options.cgroupParent ?? '/idyl';
     this.store = new ImageStore(this.conn, this.snapshotter, hostPlatform());

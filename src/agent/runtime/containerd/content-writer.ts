@@ -25,7 +25,7 @@ export async function writeBlob(
   lease: string,
 ): Promise<boolean> {
   const ref = `idyl-pull-${target.digest}`;
-  const stream = conn.duplex('content.Write', { lease });
+  const stream = conn.duplex('content.Write', { lease, timeoutMs: Infinity });
   let last: WriteContentResponse | undefined;
   let failure: Error | undefined;
   const done = new Promise<void>((resolve, reject) => {

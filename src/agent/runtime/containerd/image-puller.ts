@@ -22,6 +22,7 @@ export interface PullerContext {
 
 const GC_CONTENT = 'containerd.io/gc.ref.content';
 const LEASE_HOURS = 1;
+const APPLY_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Fetches an image from its registry into containerd and unpacks it, the way
@@ -109,7 +110,7 @@ async function unpackLayer(
   const { mounts } = await conn.call('snapshots.Prepare', { snapshotter, key, parent, labels }, { lease });
   try {
     const desc = { mediaType: layer.mediaType, digest: layer.digest, size: layer.size };
-    const { applied } = await conn.call('diff.Apply', { diff: desc, mounts }, { lease });
+    const { applied } = await conn.call('diff.Apply', { diff: desc, mounts }, { lease, timeoutMs: APPLY_TIMEOUT_MS });
     if (applied.digest !== diffId) throw new Error(`layer ${layer.digest} unpacked to ${applied.digest}, the image says ${diffId}`);
     await conn.call('snapshots.Commit', { snapshotter, name: chainId, key, labels }, { lease });
   } catch (err) {

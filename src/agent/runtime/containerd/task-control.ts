@@ -68,7 +68,7 @@ export class TaskControl {
   async waitExit(id: string, signal?: AbortSignal): Promise<number> {
     for (;;) {
       try {
-        const { exitStatus } = await this.conn.call('tasks.Wait', { containerId: id }, signal ? { signal } : {});
+        const { exitStatus } = await this.conn.call('tasks.Wait', { containerId: id }, { timeoutMs: Infinity, ...(signal ? { signal } : {}) });
         await settleOutput(this.files.logs(id));
         return exitStatus;
       } catch (err) {
@@ -151,7 +151,7 @@ export class TaskControl {
 
   /** Resolves when the task exits (or is already gone); never rejects. */
   private exitOf(id: string): Promise<void> {
-    return this.conn.call('tasks.Wait', { containerId: id }).then(
+    return this.conn.call('tasks.Wait', { containerId: id }, { timeoutMs: Infinity }).then(
       () => undefined,
       () => undefined,
     );
