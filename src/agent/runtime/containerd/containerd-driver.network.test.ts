@@ -21,8 +21,12 @@ const GATEWAY = '10.213.0.1';
 let env: ScratchNamespace | undefined;
 let server: Server | undefined;
 let port = 0;
+let bridgeWasThere = true;
+let firewallChainsWereThere = true;
 
 before(async () => {
+  bridgeWasThere = existsSync('/sys/class/net/idyl0');
+  firewallChainsWereThere = (await runProgram('iptables', ['-w', '-S', 'CNI-FORWARD'], 10_000))?.code === 0;
   env = await scratchNamespace();
   server = createServer((_req, res) => res.end('pong'));
   await new Promise<void>((resolve) => server!.listen(0, '0.0.0.0', resolve));
@@ -32,6 +36,18 @@ before(async () => {
 after(async () => {
   server?.close();
   await env?.cleanup();
+  // The bridge outlives its containers by design; a test host gets back what it had.
+  const inUse = (await readdir('/run/netns').catch(() => [] as string[])).some((n) => n.startsWith('idyl-'));
+  if (inUse) return;
+  if (!bridgeWasThere) await runProgram('ip', ['link', 'delete', 'idyl0'], 10_000);
+  if (!firewallChainsWereThere) {
+    // The chains the CNI firewall plugin adds on first use.
+    await runProgram('iptables', ['-w', '-D', 'FORWARD', '-m', 'comment', '--comment', 'CNI firewall plugin rules', '-j', 'CNI-FORWARD'], 10_000);
+    for (const chain of ['CNI-FORWARD', 'CNI-ADMIN']) {
+      await runProgram('iptables', ['-w', '-F', chain], 10_000);
+      await runProgram('iptables', ['-w', '-X', chain], 10_000);
+    }
+  }
 });
 
 /** A host address outside the bridge subnet (reaching it from a container is egress beyond the bridge). */
