@@ -36,7 +36,12 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     const ac = new AbortController();
     const onSigint = () => ac.abort(new Error('interrupted'));
     process.once('SIGINT', onSigint);
-    cleanup = () => void process.removeListener('SIGINT', onSigint);
+    // Long-running commands (server, node start) stop gracefully on SIGTERM too.
+    process.once('SIGTERM', onSigint);
+    cleanup = () => {
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
+    };
     io = processIo(ac.signal);
   }
   const app = new App(io);

@@ -181,14 +181,14 @@ describe('Kata checks', () => {
     const view = variant('kata-fc-healthy', { absent: ['/opt/kata/bin/containerd-shim-kata-fc-v2'] });
     const checks = await run(view, 'containerd-kata-firecracker');
     assert.deepEqual(failed(checks), [CHECK.kataShim]);
-    assert.match(check(checks, CHECK.kataShim).detail, /^containerd-shim-kata-fc-v2 or containerd-shim-kata-v2: not found on containerd's PATH/);
+    assert.match(check(checks, CHECK.kataShim).detail, /^containerd-shim-kata-fc-v2: not found on containerd's PATH/);
   });
 
-  test('generic Kata shim with the backend config is accepted and said to be generic', async () => {
+  test('the generic Kata shim alone is refused: the runtime idyl names needs the backend shim', async () => {
     const view = variant('kata-qemu-healthy', { absent: ['/opt/kata/bin/containerd-shim-kata-qemu-v2'] }, { 'opt/kata/bin/containerd-shim-kata-v2': '' });
     const checks = await run(view, 'containerd-kata-qemu');
-    assert.deepEqual(failed(checks), []);
-    assert.match(check(checks, CHECK.kataShim).detail, /generic Kata shim/);
+    assert.deepEqual(failed(checks), [CHECK.kataShim]);
+    assert.match(check(checks, CHECK.kataShim).detail, /^containerd-shim-kata-qemu-v2: not found on containerd's PATH/);
   });
 
   test('a config with an initrd instead of an image passes when the initrd exists, fails when it does not', async () => {

@@ -12,9 +12,6 @@ export const KATA_SHIMS: Readonly<Record<VmmBackend, string>> = {
   firecracker: 'containerd-shim-kata-fc-v2',
 };
 
-/** The generic Kata shim; it serves a backend through that backend's config. */
-export const KATA_GENERIC_SHIM = 'containerd-shim-kata-v2';
-
 /**
  * The checks a Kata profile adds to the containerd base checks: `kata.shim`,
  * `kata.config`, `kvm.device`, `kvm.virtualisation`, `kata.hypervisor`,
@@ -29,9 +26,9 @@ export async function kataChecks(
   basics: HostBasics,
   kataConfigPath?: string,
 ): Promise<HostCheck[]> {
-  const shim = await binaryOnDaemonPathCheck(view, containerd, CHECK.kataShim, [KATA_SHIMS[backend], KATA_GENERIC_SHIM], (binary) =>
-    binary === KATA_GENERIC_SHIM ? ` (generic Kata shim: serves ${backend} through the Kata config below)` : '',
-  );
+  // The agent names io.containerd.kata-qemu.v2 / io.containerd.kata-fc.v2 on every create, and
+  // containerd resolves exactly that shim: the generic containerd-shim-kata-v2 alone cannot serve it.
+  const shim = await binaryOnDaemonPathCheck(view, containerd, CHECK.kataShim, [KATA_SHIMS[backend]], () => '');
   const lookup = await findKataConfig(view, backend, kataConfigPath);
   const configCheck: HostCheck = lookup.ok
     ? { name: CHECK.kataConfig, ok: true, detail: describeConfig(lookup.config) }

@@ -14,7 +14,9 @@ import { registerIam } from './iam.js';
 import { registerLogin } from './login.js';
 import { registerLogs } from './logs.js';
 import { registerNode } from './node.js';
+import { registerNodeAgent } from './node-agent.js';
 import { registerRun } from './run.js';
+import { registerServer } from './server.js';
 import { registerSubnet } from './subnet.js';
 import { registerWhoami } from './whoami.js';
 
@@ -27,6 +29,7 @@ export type RegisterCommands = (program: Command, app: App) => void;
  * noun (e.g. `node join`), use `noun(program, 'node', ...)` from `./noun.ts`.
  */
 export const COMMANDS: readonly RegisterCommands[] = [
+  registerServer,
   registerLogin,
   registerWhoami,
   registerContext,
@@ -35,6 +38,7 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerFleet,
   registerSubnet,
   registerNode,
+  registerNodeAgent,
   registerRun,
   registerDeploy,
   registerCreate,

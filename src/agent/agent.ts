@@ -1,0 +1,247 @@
+import type { IdylError } from '../api/errors.js';
+import type { CapabilityReport } from '../api/node.js';
+import type { PodStatusReport } from '../api/schemas/requests.js';
+import type { Assignment, AssignmentMessage, HeartbeatResult } from '../api/wire.js';
+import type { ApiClient } from '../client/api-client.js';
+import { diffReports } from './host/report-diff.js';
+import type { HostView } from './host/host-view.js';
+import type { NodeState } from './node-state.js';
+import { PodWorker, type WorkerContext } from './pod-worker.js';
+import type { ContainerInfo, RuntimeDriver } from './runtime/driver.js';
+import { StatusReporter } from './status-reporter.js';
+
+/** What the agent is built from (parsed at the edge, passed in). */
+export interface AgentDeps {
+  readonly state: NodeState;
+  readonly client: ApiClient;
+  readonly driver: RuntimeDriver;
+  readonly host: HostView;
+  /** Probes the host for the node's profile (the capability report and its checks). */
+  probe(): Promise<CapabilityReport>;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly stopGraceMs?: number;
+}
+
+/**
+ * The node agent: connects outbound only, heartbeats with the capability report
+ * when it changed, follows its assignment stream (resuming from the last revision
+ * after a disconnect), runs each assigned pod through a worker, adopts what it
+ * finds labelled as its own at start, removes what is no longer wanted, and
+ * answers log requests through the control plane.
+ */
+export class NodeAgent {
+  private readonly abort = new AbortController();
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly reporter: StatusReporter;
+  private report: CapabilityReport | undefined;
+  private sentReport: CapabilityReport | undefined;
+  private revision = 0;
+  private heartbeatMs = 5_000;
+  private adoptable: ContainerInfo[] | undefined;
+  private loops: Promise<unknown>[] = [];
+  private connected = false;
+
+  constructor(private readonly deps: AgentDeps) {
+    this.reporter = new StatusReporter(
+      async (podId, r) => {
+        await deps.client.call('nodes.podStatus', { params: { node: deps.state.nodeId, pod: podId }, body: r }, this.abort.signal);
+        if (r.state === 'Removed') this.reporter.forget(podId);
+      },
+      (podId, err) => deps.log('warn', 'status report not delivered; retrying', { pod: podId, error: (err as Error).message }),
+    );
+  }
+
+  /** Starts the loops; resolves once the first probe ran. */
+  async start(): Promise<void> {
+    this.report = await this.deps.probe();
+    this.adoptable = await this.deps.driver.list({ 'idyl.managed': 'true', 'idyl.node': this.deps.state.nodeId });
+    this.loops = [this.heartbeatLoop(), this.streamLoop()];
+  }
+
+  /** Stops following; workloads keep running (a restarted agent adopts them). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.reporter.close();
+    await Promise.allSettled(this.loops);
+    await this.deps.driver.close();
+    this.deps.client.close();
+  }
+
+  /** Pods this agent runs now (for tests and `idyl node get` on the node side). */
+  get running(): readonly string[] {
+    return [...this.workers.keys()];
+  }
+
+  private get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  private workerContext(): WorkerContext {
+    return {
+      driver: this.deps.driver,
+      host: this.deps.host,
+      nodeId: this.deps.state.nodeId,
+      profile: this.deps.state.runtimeProfile,
+      gpus: () => this.report?.gpus ?? [],
+      verified: () => this.report?.verified === true,
+      report: (podId: string, r: PodStatusReport) => this.reporter.report(podId, r),
+      log: (m, f) => this.deps.log('info', m, f),
+      stopGraceMs: this.deps.stopGraceMs ?? 10_000,
+    };
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    while (!this.signal.aborted) {
+      try {
+        const fresh = await this.deps.probe();
+        this.report = fresh;
+        const changed = !this.sentReport || diffReports(this.sentReport, fresh).changed;
+        const r = await this.deps.client.call<HeartbeatResult>('nodes.heartbeat', { params: { node: this.deps.state.nodeId }, body: changed ? { report: fresh } : {} }, this.signal);
+        if (changed) this.sentReport = fresh;
+        this.heartbeatMs = r.heartbeatIntervalMs;
+      } catch (err) {
+        if (this.signal.aborted) return;
+        this.deps.log('warn', 'heartbeat failed', { error: (err as Error).message });
+        // The control plane may have lost what we sent: send the report again next time.
+        this.sentReport = undefined;
+      }
+      await sleep(this.heartbeatMs, this.signal);
+    }
+  }
+
+  private async streamLoop(): Promise<void> {
+    let delay = 500;
+    while (!this.signal.aborted) {
+      try {
+        const stream = this.deps.client.ndjson<AssignmentMessage>('nodes.assignments', { params: { node: this.deps.state.nodeId }, query: { since: this.revision } }, this.signal);
+        for await (const m of stream) {
+          if (!this.connected) {
+            this.connected = true;
+            this.deps.log('info', 'assignment stream connected', { since: this.revision });
+            this.reporter.resendAll();
+          }
+          delay = 500;
+          await this.handle(m);
+        }
+      } catch (err) {
+        if (this.signal.aborted) return;
+        this.deps.log('warn', 'assignment stream lost; reconnecting', { error: (err as IdylError).message, since: this.revision });
+      }
+      this.connected = false;
+      await sleep(delay, this.signal);
+      delay = Math.min(delay * 2, 15_000);
+    }
+  }
+
+  private async handle(m: AssignmentMessage): Promise<void> {
+    switch (m.type) {
+      case 'snapshot': {
+        const wanted = new Map(m.assignments.map((a) => [a.podId, a]));
+        for (const [podId, w] of this.workers) {
+          const a = wanted.get(podId);
+          if (!a || a.attempt !== w.assignment.attempt) await this.unassign(podId);
+        }
+        for (const a of m.assignments) this.assign(a);
+        await this.sweep(new Set(m.assignments.map((a) => `${a.podId}/${a.attempt}`)));
+        this.revision = m.revision;
+        return;
+      }
+      case 'assign':
+        if (this.workers.get(m.assignment.podId)?.assignment.attempt !== m.assignment.attempt) {
+          if (this.workers.has(m.assignment.podId)) await this.unassign(m.assignment.podId);
+          this.assign(m.assignment);
+        }
+        this.revision = m.revision;
+        return;
+      case 'unassign':
+        await this.unassign(m.podId, true, m.attempt);
+        this.revision = m.revision;
+        return;
+      case 'logs':
+        void this.serveLogs(m.requestId, m.podId, m.follow, m.tail);
+        return;
+      case 'ping':
+        this.revision = Math.max(this.revision, m.revision);
+        return;
+    }
+  }
+
+  private assign(a: Assignment): void {
+    if (this.workers.has(a.podId)) return;
+    // Adopt what a previous run of the agent started for this very attempt (the newest restart).
+    const mine = (this.adoptable ?? []).filter((c) => c.labels['idyl.workload'] === a.podId && c.labels['idyl.attempt'] === String(a.attempt));
+    mine.sort((x, y) => Number(y.labels['idyl.restart'] ?? 0) - Number(x.labels['idyl.restart'] ?? 0));
+    const adopted = mine[0];
+    const worker = new PodWorker(this.workerContext(), a, adopted);
+    this.workers.set(a.podId, worker);
+    worker.start();
+    if (adopted) this.deps.log('info', 'adopted a running pod', { pod: a.podId, container: adopted.id });
+  }
+
+  private async unassign(podId: string, report = true, attempt?: number): Promise<void> {
+    const w = this.workers.get(podId);
+    this.workers.delete(podId);
+    if (w) {
+      await w.stop(report);
+      return;
+    }
+    // Not run by this agent (yet): remove what carries its label, and still confirm,
+    // so the control plane can let the pod go.
+    for (const c of await this.deps.driver.list({ 'idyl.workload': podId, 'idyl.node': this.deps.state.nodeId })) {
+      await this.deps.driver.stop(c.id, 0).catch(() => {});
+      await this.deps.driver.remove(c.id).catch(() => {});
+    }
+    if (report && attempt !== undefined) this.reporter.report(podId, { attempt, state: 'Removed' });
+  }
+
+  /**
+   * Removes idyl-labelled containers of this node that no assignment wants, and
+   * older restarts of pods that are wanted (field case 25).
+   */
+  private async sweep(wanted: ReadonlySet<string>): Promise<void> {
+    const found = await this.deps.driver.list({ 'idyl.managed': 'true', 'idyl.node': this.deps.state.nodeId });
+    for (const c of found) {
+      const podId = c.labels['idyl.workload'] ?? '';
+      const keep = wanted.has(`${podId}/${c.labels['idyl.attempt']}`) && Number(c.labels['idyl.restart'] ?? 0) >= (this.workers.get(podId)?.adoptedRestart ?? 0);
+      if (keep) continue;
+      this.deps.log('info', 'removing a container no assignment wants', { container: c.id, pod: podId });
+      await this.deps.driver.stop(c.id, this.deps.stopGraceMs ?? 10_000).catch(() => {});
+      await this.deps.driver.remove(c.id).catch(() => {});
+    }
+    this.adoptable = undefined;
+  }
+
+  private async serveLogs(requestId: string, podId: string, follow: boolean, tail: number | undefined): Promise<void> {
+    const worker = this.workers.get(podId);
+    const id = worker?.containerId;
+    const driver = this.deps.driver;
+    const signal = this.signal;
+    async function* body(): AsyncGenerator<Buffer> {
+      if (!id) {
+        yield Buffer.from(`idyl: pod ${podId} has no container on this node yet\n`);
+        return;
+      }
+      for await (const chunk of driver.logs(id, { follow, ...(tail !== undefined ? { tail } : {}), signal })) yield chunk.data;
+    }
+    try {
+      await this.deps.client.upload('nodes.logStream', { params: { node: this.deps.state.nodeId, request: requestId } }, body(), signal);
+    } catch (err) {
+      if (!signal.aborted) this.deps.log('warn', 'log request failed', { pod: podId, error: (err as Error).message });
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    }, ms);
+    const done = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
