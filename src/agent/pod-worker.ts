@@ -90,6 +90,8 @@ export class PodWorker {
 
   private async run(): Promise<void> {
     const a = this.assignment;
+    // An ended pod is only kept (for its logs), never launched or restarted again.
+    if (a.finished) return;
     if (this.current) {
       await this.resume(this.current);
     } else {

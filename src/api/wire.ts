@@ -98,6 +98,8 @@ export interface Assignment {
   readonly limits: Resources;
   /** A hash of what the launch depends on; a change means recreate. */
   readonly specHash: string;
+  /** The pod already ended (Succeeded or Failed): keep what is left for its logs, never launch it again. */
+  readonly finished?: boolean;
 }
 
 /** Messages on a node's assignment stream (NDJSON). */

@@ -17,6 +17,7 @@ import { registerNode } from './node.js';
 import { registerNodeAgent } from './node-agent.js';
 import { registerRun } from './run.js';
 import { registerServer } from './server.js';
+import { registerUp } from './up.js';
 import { registerSubnet } from './subnet.js';
 import { registerWhoami } from './whoami.js';
 
@@ -30,6 +31,7 @@ export type RegisterCommands = (program: Command, app: App) => void;
  */
 export const COMMANDS: readonly RegisterCommands[] = [
   registerServer,
+  registerUp,
   registerLogin,
   registerWhoami,
   registerContext,

@@ -29,7 +29,11 @@ export async function streamAssignments(deps: ServiceDeps, bus: EventBus, relay:
       // Revision first, pods second: an assignment committed in between is sent twice, never missed.
       last = await deps.store.read.events.latestRevision();
       const pods = await deps.store.read.workloads.list({ nodeId, includeDeleting: false });
-      const assignments = pods.filter((p) => p.phase === 'Pending' || p.phase === 'Running' || p.phase === 'Succeeded' || p.phase === 'Failed').flatMap((p) => assignmentOf(p) ?? []);
+      const assignments = pods.flatMap((p) => {
+        const a = assignmentOf(p);
+        if (!a) return [];
+        return p.phase === 'Succeeded' || p.phase === 'Failed' ? [{ ...a, finished: true }] : [a];
+      });
       await write({ type: 'snapshot', revision: last, assignments });
       // Pods being deleted wait for the node to confirm their removal.
       for (const p of await deps.store.read.workloads.list({ nodeId, includeDeleting: true })) {
