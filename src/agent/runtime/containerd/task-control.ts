@@ -128,6 +128,8 @@ export class TaskControl {
         } catch (err) {
           if (grpcCode(err) !== grpcStatus.DEADLINE_EXCEEDED) throw err;
           await this.conn.call('tasks.Kill', { containerId: id, execId, signal: SIGKILL }).catch(() => undefined);
+          // containerd refuses to delete a process that still runs: let the kill land first.
+          await this.conn.call('tasks.Wait', { containerId: id, execId }, { timeoutMs: 5_000 }).catch(() => undefined);
           throw new Error(`exec ${JSON.stringify(argv)} did not finish within ${timeoutMs} ms and was killed`);
         }
       } finally {
