@@ -5,6 +5,7 @@
 export class EventBus {
   private latest = 0;
   private waiters = new Set<() => void>();
+  private readonly listeners: Array<(revision: number) => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -24,10 +25,16 @@ export class EventBus {
     return this.latest;
   }
 
+  /** Calls `fn` whenever the log grows (from this process or, when polling, another replica). */
+  subscribe(fn: (revision: number) => void): void {
+    this.listeners.push(fn);
+  }
+
   /** Records that the log reached `revision` and wakes every waiter when it grew. */
   notify(revision: number): void {
     if (revision <= this.latest) return;
     this.latest = revision;
+    for (const l of this.listeners) l(revision);
     const ws = [...this.waiters];
     this.waiters.clear();
     for (const w of ws) w();

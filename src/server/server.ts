@@ -46,7 +46,9 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     chmodSync(file, 0o600);
   }
 
-  loop = new ControlLoop(deps, logger, config.tickMs);
+  loop = new ControlLoop(deps, logger, config.tickMs, () => store.isLeader());
+  // Replicas see each other's changes through polling: the leader plans them too.
+  if (store.dialect === 'postgres') bus.subscribe(() => loop?.kick());
   const shutdown = new AbortController();
   const failures = new AuthFailureCounter(deps);
   const edge = createEdge({ store, handlers: buildHandlers(services), logger, bodyLimitBytes: config.bodyLimitBytes, now: deps.now, onAuthFailure: (r, remote) => failures.count(r, remote), shutdown: shutdown.signal });

@@ -37,6 +37,8 @@ export class AccountsService {
    */
   async bootstrap(secret: string | undefined): Promise<string | undefined> {
     return this.deps.store.transaction(async (tx) => {
+      // Replicas starting together on an empty PostgreSQL: only one creates the root.
+      await tx.events.lock();
       if ((await tx.accounts.count()) > 0) return undefined;
       const at = isoNow(this.deps);
       const account: AccountRow = { id: newAccountId(), name: 'root', root: true, createdAt: at };

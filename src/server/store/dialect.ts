@@ -15,6 +15,11 @@ export interface DialectParts {
    * visible in order and a watcher resuming from N never skips one.
    */
   lockEventLog(trx: Transaction<Database>): Promise<void>;
+  /**
+   * Whether this process holds the scheduling lease (one planner at a time across
+   * replicas). SQLite serves one process: always true.
+   */
+  isLeader(): Promise<boolean>;
   /** Extra teardown beyond `db.destroy()`. */
   close(): Promise<void>;
 }

@@ -44,6 +44,10 @@ class KyselyStore implements Store {
     this.read = this.repos(parts.db, async () => {}, (rev) => this.emit(rev));
   }
 
+  isLeader(): Promise<boolean> {
+    return this.parts.isLeader();
+  }
+
   onCommit(listener: (revision: number) => void): void {
     this.listeners.push(listener);
   }

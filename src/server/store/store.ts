@@ -23,6 +23,8 @@ export interface Store {
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /** Reads (and single-statement writes) outside a transaction. */
   readonly read: Repos;
+  /** Whether this process holds the scheduling lease (one planner across replicas). */
+  isLeader(): Promise<boolean>;
   /** Called after every commit that appended events, with the last revision. */
   onCommit(listener: (revision: number) => void): void;
   close(): Promise<void>;
@@ -184,6 +186,8 @@ export interface EventFilter {
 }
 
 export interface EventsRepo {
+  /** Takes the event-log lock now (inside a transaction: serialises with other writers until commit). */
+  lock(): Promise<void>;
   /** Appends one event; returns its revision. */
   append(event: EventInsert): Promise<number>;
   /** Events after `since`, oldest first. */

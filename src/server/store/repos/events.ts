@@ -32,6 +32,7 @@ export function eventsRepo(q: Kysely<Database>, lock: () => Promise<void>, appen
     return query;
   }
   return {
+    lock,
     async append(e) {
       await lock();
       const r = await q

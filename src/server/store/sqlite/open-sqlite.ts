@@ -20,6 +20,7 @@ export function openSqlite(file: string): DialectParts {
     isUniqueViolation: (err) => typeof err === 'object' && err !== null && String((err as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT_UNIQUE') || String((err as { code?: unknown })?.code) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
     // One writer at a time already: SQLite transactions are serial.
     lockEventLog: async () => {},
+    isLeader: async () => true,
     close: async () => {},
   };
 }
