@@ -7,10 +7,11 @@ import { parseBytes, parseCpu } from '../../api/quantity.js';
 import type { JoinResult } from '../../api/wire.js';
 import { liveHost, probeHost, requireVerified } from '../../agent/host-probe.js';
 import { defaultStateDir, loadNodeState, saveNodeState, type NodeState } from '../../agent/node-state.js';
+import { rotateOwnCredential } from '../../agent/rotate-credential.js';
 import { jsonLog, runAgent } from '../../agent/run-agent.js';
 import { existsSync } from 'node:fs';
 import type { App, CommandContext } from '../app.js';
-import { CliError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { homedirOf } from '../config/settings.js';
 import { tableView, textOutput, type CommandOutput } from '../output/view.js';
 import { writeOutput } from '../output/writer.js';
@@ -142,6 +143,26 @@ export function registerNodeAgent(program: Command, app: App): void {
       return startAgent(ctx, state, dir);
     }),
   );
+
+  node
+    .command('rotate-credential')
+    .description("replace a node's credential; the old one stops working at once")
+    .argument('[node]', "node id: rotate as its provider and print the new credential once (nothing is written to disk)")
+    .option('--state-dir <dir>', 'on the node: rotate with its own credential and store the new one there (a running agent picks it up)')
+    .action(
+      app.action<{ stateDir?: string }, [string | undefined]>(async (ctx, nodeId) => {
+        if ((nodeId === undefined) === (ctx.opts.stateDir === undefined)) {
+          throw usageError('give either NODE (as its provider) or --state-dir DIR (on the node)', 'idyl node rotate-credential node-7fq3k2m9xa');
+        }
+        if (ctx.opts.stateDir !== undefined) {
+          const state = await rotateOwnCredential(ctx.opts.stateDir, ctx.io.signal);
+          return textOutput({ node: state.nodeId, stateDir: ctx.opts.stateDir, rotated: true }, `✓ Credential of node ${state.name} (${state.nodeId}) rotated and stored in ${ctx.opts.stateDir}/node.json`);
+        }
+        const r = await (await ctx.client()).call<{ credential: string }>('nodes.rotate', { params: { node: nodeId as string } });
+        if (ctx.format === 'table') ctx.io.stderr.write(`New credential of node ${nodeId}: shown once; the old one no longer works. Put it in the node's node.json ("credential").\n`);
+        return textOutput({ node: nodeId, credential: r.credential }, r.credential);
+      }),
+    );
 
   node
     .command('start')
