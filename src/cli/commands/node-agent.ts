@@ -5,10 +5,8 @@ import { isRuntimeProfile, RUNTIME_PROFILES, type RuntimeProfile } from '../../a
 import type { HostCheck, Resources } from '../../api/node.js';
 import { parseBytes, parseCpu } from '../../api/quantity.js';
 import type { JoinResult } from '../../api/wire.js';
-import { liveHost, probeHost, requireVerified } from '../../agent/host-probe.js';
 import { defaultStateDir, loadNodeState, saveNodeState, type NodeState } from '../../agent/node-state.js';
 import { rotateOwnCredential } from '../../agent/rotate-credential.js';
-import { jsonLog, runAgent } from '../../agent/run-agent.js';
 import { existsSync } from 'node:fs';
 import type { App, CommandContext } from '../app.js';
 import { CliError, usageError } from '../cli-error.js';
@@ -59,7 +57,11 @@ function stateDirOf(ctx: CommandContext<{ stateDir?: string }>): string {
   return ctx.opts.stateDir ?? defaultStateDir(homedirOf(ctx.flags, ctx.io.home));
 }
 
+/** The agent and host probes are loaded when a command needs them, so that other commands start fast. */
+const agentModules = async () => ({ ...(await import('../../agent/host-probe.js')), ...(await import('../../agent/run-agent.js')) });
+
 async function startAgent(ctx: CommandContext<{ stateDir?: string }>, state: NodeState, dir: string): Promise<undefined> {
+  const { jsonLog, runAgent } = await agentModules();
   ctx.io.stderr.write(`idyl node: agent of ${state.name} (${state.nodeId}) running; Ctrl-C stops it, workloads keep running\n`);
   await runAgent(state, dir, ctx.io.signal, jsonLog(ctx.io.stderr));
   return undefined;
@@ -79,6 +81,7 @@ export function registerNodeAgent(program: Command, app: App): void {
   ).action(
     app.action<HostFlags & { runtimeProfile: string }, []>(async (ctx) => {
       const profile = profileOf(ctx.opts.runtimeProfile);
+      const { liveHost, probeHost } = await agentModules();
       const host = await liveHost(ctx.opts);
       const { checks } = await probeHost(host, profile, { microvmGPU: false });
       const out = checksOutput(checks);
@@ -113,6 +116,7 @@ export function registerNodeAgent(program: Command, app: App): void {
       }
       const overhead = overheadOf(ctx.opts);
       const declared = { microvmGPU: ctx.opts.microvmGpu === true, ...(overhead ? { overhead } : {}) };
+      const { liveHost, probeHost, requireVerified } = await agentModules();
       const host = await liveHost(ctx.opts);
       const { report, checks } = await probeHost(host, profile, declared);
       requireVerified(profile, report, checks);
