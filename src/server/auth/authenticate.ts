@@ -34,3 +34,12 @@ export async function authenticate(store: Store, header: string | undefined, now
   if (!account || !identity) return 'unknown';
   return { kind: 'user', accountId: account.id, identityId: identity.id, identityName: identity.name, tokenId: token.id, root: account.root };
 }
+
+/**
+ * True while the token a long-lived stream was opened with may still be used: a
+ * stream ends when its token is revoked (rotation, node removal) or expires.
+ */
+export async function tokenStillValid(store: Store, tokenId: string, now: Date): Promise<boolean> {
+  const t = await store.read.tokens.get(tokenId);
+  return !!t && !t.revokedAt && !(t.expiresAt && Date.parse(t.expiresAt) <= now.getTime());
+}

@@ -94,7 +94,7 @@ export function buildHandlers(s: Services): Handlers {
     'events.list': async (c) => {
       const a = actor(c);
       if (c.query.follow === 'true' || c.query.follow === '1') {
-        await s.events.follow(a.accountId, c.query, c.res, c.signal);
+        await s.events.follow(a.accountId, c.query, c.res, c.signal, a.principal.tokenId);
         return 'streamed';
       }
       return { body: await s.events.list(a.accountId, c.query) };
@@ -111,7 +111,7 @@ export function buildHandlers(s: Services): Handlers {
     'nodes.assignments': async (c) => {
       const since = c.query.since !== undefined && /^\d{1,15}$/.test(c.query.since) ? Number(c.query.since) : 0;
       await s.nodes.heartbeat(p(c, 'node'), undefined);
-      await s.streamAssignments(p(c, 'node'), since, c.res, c.signal);
+      await s.streamAssignments(p(c, 'node'), since, c.res, c.signal, principal(c).tokenId);
       return 'streamed';
     },
     'nodes.podStatus': async (c) => ({ body: await s.podReport(p(c, 'node'), p(c, 'pod'), c.body as PodStatusReport) }),

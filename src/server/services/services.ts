@@ -25,7 +25,7 @@ export interface Services {
   readonly provider: ProviderViewService;
   readonly events: EventsService;
   readonly relay: LogRelay;
-  streamAssignments(nodeId: string, since: number, res: ServerResponse, signal: AbortSignal): Promise<void>;
+  streamAssignments(nodeId: string, since: number, res: ServerResponse, signal: AbortSignal, tokenId: string): Promise<void>;
   podReport(nodeId: string, podId: string, report: PodStatusReport): Promise<{ applied: boolean }>;
 }
 
@@ -42,7 +42,7 @@ export function buildServices(deps: ServiceDeps, bus: EventBus): Services {
     provider: new ProviderViewService(deps),
     events: new EventsService(deps, bus),
     relay,
-    streamAssignments: (nodeId, since, res, signal) => streamAssignments(deps, bus, relay, nodeId, since, res, signal),
+    streamAssignments: (nodeId, since, res, signal, tokenId) => streamAssignments(deps, bus, relay, nodeId, since, res, signal, tokenId),
     podReport: (nodeId, podId, report) => applyPodReport(deps, nodeId, podId, report),
   };
 }
