@@ -20,6 +20,12 @@ export interface AgentDeps {
   probe(): Promise<CapabilityReport>;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   readonly stopGraceMs?: number;
+  /**
+   * Called when the control plane refuses the credential: re-reads the stored one
+   * (rotated by `idyl node rotate-credential`); true when it changed and the client
+   * now sends it.
+   */
+  reloadCredential?(): Promise<boolean>;
 }
 
 /**
@@ -101,9 +107,10 @@ export class NodeAgent {
         this.heartbeatMs = r.heartbeatIntervalMs;
       } catch (err) {
         if (this.signal.aborted) return;
-        this.deps.log('warn', 'heartbeat failed', { error: (err as Error).message });
-        // The control plane may have lost what we sent: send the report again next time.
         this.sentReport = undefined;
+        // The control plane may have lost what we sent: send the report again next time.
+        if (await this.credentialReloaded(err)) continue;
+        this.deps.log('warn', 'heartbeat failed', { error: (err as Error).message });
       }
       await sleep(this.heartbeatMs, this.signal);
     }
@@ -125,12 +132,21 @@ export class NodeAgent {
         }
       } catch (err) {
         if (this.signal.aborted) return;
+        if (await this.credentialReloaded(err)) continue;
         this.deps.log('warn', 'assignment stream lost; reconnecting', { error: (err as IdylError).message, since: this.revision });
       }
       this.connected = false;
       await sleep(delay, this.signal);
       delay = Math.min(delay * 2, 15_000);
     }
+  }
+
+  /** After a refused credential: true when a rotated one was found and is now in use. */
+  private async credentialReloaded(err: unknown): Promise<boolean> {
+    if ((err as IdylError | undefined)?.code !== 'unauthenticated' || !this.deps.reloadCredential) return false;
+    const changed = await this.deps.reloadCredential().catch(() => false);
+    if (changed) this.deps.log('info', 'the stored node credential changed (rotated); using the new one');
+    return changed;
   }
 
   private async handle(m: AssignmentMessage): Promise<void> {

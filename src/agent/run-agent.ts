@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ApiClient } from '../client/api-client.js';
 import { NodeAgent } from './agent.js';
 import { liveHost, probeHost } from './host-probe.js';
-import type { NodeState } from './node-state.js';
+import { loadNodeState, type NodeState } from './node-state.js';
 import { createDriver } from './runtime/create-driver.js';
 
 /** A line of the agent's log. */
@@ -11,6 +11,7 @@ export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, field
 /** Builds the agent of a joined node from its state: client with the node's credential, driver, probe. */
 export async function buildAgent(state: NodeState, stateDir: string, log: AgentLog): Promise<NodeAgent> {
   const ca = state.tls?.caFile ? await readFile(state.tls.caFile) : undefined;
+  let credential = state.credential;
   const client = new ApiClient({
     realm: state.realm,
     token: state.credential,
@@ -29,6 +30,13 @@ export async function buildAgent(state: NodeState, stateDir: string, log: AgentL
     host,
     probe: async () => (await probeHost(host, state.runtimeProfile, declared)).report,
     log,
+    reloadCredential: async () => {
+      const stored = loadNodeState(stateDir).credential;
+      if (stored === credential) return false;
+      credential = stored;
+      client.setToken(stored);
+      return true;
+    },
   });
 }
 

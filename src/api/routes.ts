@@ -85,6 +85,8 @@ export const ROUTES = {
   'nodes.get': { method: 'GET', path: '/v1/nodes/:node', auth: 'user-or-node', summary: 'One node.' },
   'nodes.delete': { method: 'DELETE', path: '/v1/nodes/:node', auth: 'user', summary: 'Remove a node and revoke its credential.' },
   'nodes.rotate': { method: 'POST', path: '/v1/nodes/:node/credential', auth: 'user-or-node', summary: "Rotate the node's credential." },
+  'nodes.pods': { method: 'GET', path: '/v1/nodes/:node/pods', auth: 'user', summary: "The provider's view of the pods on its node: name, image, class, state; env only where the owner shares it." },
+  'nodes.podLogs': { method: 'GET', path: '/v1/nodes/:node/pods/:pod/logs', auth: 'user', stream: 'text', summary: "A pod's output for the node's provider, when the pod's owner shares its logs." },
   'nodes.heartbeat': { method: 'POST', path: '/v1/nodes/:node/heartbeat', auth: 'node', body: HeartbeatSchema, summary: 'Heartbeat, with the capability report when it changed.' },
   'nodes.assignments': { method: 'GET', path: '/v1/nodes/:node/assignments', auth: 'node', stream: 'ndjson', summary: "The node's assignment stream; `since` resumes." },
   'nodes.podStatus': { method: 'POST', path: '/v1/nodes/:node/pods/:pod/status', auth: 'node', body: PodStatusReportSchema, summary: 'Report the state of an assigned pod.' },

@@ -110,6 +110,29 @@ export type AssignmentMessage =
   | { readonly type: 'logs'; readonly requestId: string; readonly podId: string; readonly follow: boolean; readonly tail?: number }
   | { readonly type: 'ping'; readonly revision: number };
 
+/**
+ * A pod as the provider of its node sees it (`GET /v1/nodes/:node/pods`): what runs on
+ * the machine, never the owner's env values or logs unless the owner shares them
+ * (`spec.shareWithProvider`).
+ */
+export interface ProviderPodView {
+  readonly id: string;
+  readonly name: string;
+  /** The account that owns the pod. */
+  readonly accountId: string;
+  readonly phase: string;
+  readonly isolation: FrozenIsolation;
+  readonly containers: readonly {
+    readonly name?: string;
+    readonly image: string;
+    /** Present only when the owner shares `env`. */
+    readonly env?: readonly { readonly name: string; readonly value: string }[];
+  }[];
+  /** What the owner shares with the provider. */
+  readonly shared: readonly ('logs' | 'env')[];
+  readonly createdAt: string;
+}
+
 /** A list response. */
 export interface List<T> {
   readonly items: readonly T[];

@@ -51,10 +51,12 @@ export class ApiClient {
   readonly realm: URL;
   private readonly agent: http.Agent;
   private readonly timeoutMs: number;
+  private token: string | undefined;
 
   /** Throws `validation_failed` for a realm it must not use (see `parseRealm`). */
   constructor(private readonly options: ApiClientOptions) {
     this.realm = parseRealm(options.realm, options.allowInsecureHttp);
+    this.token = options.token;
     this.agent = createAgent(this.realm, options.tls);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
@@ -101,6 +103,11 @@ export class ApiClient {
     } finally {
       done();
     }
+  }
+
+  /** Sends `token` from the next call on (a node agent whose credential was rotated). */
+  setToken(token: string): void {
+    this.token = token;
   }
 
   /** Closes idle keep-alive connections. */
@@ -151,7 +158,7 @@ export class ApiClient {
     const route = ROUTES[id];
     const url = this.url(id, req);
     const headers: Record<string, string> = { accept, 'user-agent': this.options.userAgent ?? 'idyl-cli' };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
     const account = req.accountId ?? this.options.accountId;
     if (account) headers['x-idyl-account'] = account;
     let payload: Buffer | undefined;

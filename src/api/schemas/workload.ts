@@ -34,6 +34,8 @@ export const PodSpecSchema = Closed({
   network: Type.Optional(Closed({ class: Type.Union([Type.Literal('none'), Type.Literal('restricted-egress'), Type.Literal('unrestricted')]) })),
   gpu: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Integer({ minimum: 1, maximum: 999 })])),
   require: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$', maxLength: 63 }), Type.String({ maxLength: 128 }), { maxProperties: 32 })),
+  /** What the provider of the node running the pod may read besides name, image, class and state. */
+  shareWithProvider: Type.Optional(Type.Array(Type.Union([Type.Literal('logs'), Type.Literal('env')]), { maxItems: 2, uniqueItems: true })),
 });
 export type PodSpec = Static<typeof PodSpecSchema>;
 

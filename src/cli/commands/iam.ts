@@ -26,7 +26,7 @@ export function registerIam(program: Command, app: App): void {
     .command('create')
     .description('create a token; it is printed once and cannot be shown again')
     .requiredOption('--name <name>', 'what the token is for')
-    .option('--expires-in <duration>', 'lifetime, e.g. 30d or 12h (default: the server default)')
+    .option('--expires-in <duration>', 'lifetime, e.g. 30d or 12h (default: no expiry; at most 3 years)')
     .action(
       app.action<{ name: string; expiresIn?: string }, []>(async (ctx) => {
         const s = await ctx.settings();

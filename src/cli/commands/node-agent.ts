@@ -5,12 +5,11 @@ import { isRuntimeProfile, RUNTIME_PROFILES, type RuntimeProfile } from '../../a
 import type { HostCheck, Resources } from '../../api/node.js';
 import { parseBytes, parseCpu } from '../../api/quantity.js';
 import type { JoinResult } from '../../api/wire.js';
-import { liveHost, probeHost, requireVerified } from '../../agent/host-probe.js';
 import { defaultStateDir, loadNodeState, saveNodeState, type NodeState } from '../../agent/node-state.js';
-import { jsonLog, runAgent } from '../../agent/run-agent.js';
+import { rotateOwnCredential } from '../../agent/rotate-credential.js';
 import { existsSync } from 'node:fs';
 import type { App, CommandContext } from '../app.js';
-import { CliError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { homedirOf } from '../config/settings.js';
 import { tableView, textOutput, type CommandOutput } from '../output/view.js';
 import { writeOutput } from '../output/writer.js';
@@ -58,7 +57,11 @@ function stateDirOf(ctx: CommandContext<{ stateDir?: string }>): string {
   return ctx.opts.stateDir ?? defaultStateDir(homedirOf(ctx.flags, ctx.io.home));
 }
 
+/** The agent and host probes are loaded when a command needs them, so that other commands start fast. */
+const agentModules = async () => ({ ...(await import('../../agent/host-probe.js')), ...(await import('../../agent/run-agent.js')) });
+
 async function startAgent(ctx: CommandContext<{ stateDir?: string }>, state: NodeState, dir: string): Promise<undefined> {
+  const { jsonLog, runAgent } = await agentModules();
   ctx.io.stderr.write(`idyl node: agent of ${state.name} (${state.nodeId}) running; Ctrl-C stops it, workloads keep running\n`);
   await runAgent(state, dir, ctx.io.signal, jsonLog(ctx.io.stderr));
   return undefined;
@@ -78,6 +81,7 @@ export function registerNodeAgent(program: Command, app: App): void {
   ).action(
     app.action<HostFlags & { runtimeProfile: string }, []>(async (ctx) => {
       const profile = profileOf(ctx.opts.runtimeProfile);
+      const { liveHost, probeHost } = await agentModules();
       const host = await liveHost(ctx.opts);
       const { checks } = await probeHost(host, profile, { microvmGPU: false });
       const out = checksOutput(checks);
@@ -112,6 +116,7 @@ export function registerNodeAgent(program: Command, app: App): void {
       }
       const overhead = overheadOf(ctx.opts);
       const declared = { microvmGPU: ctx.opts.microvmGpu === true, ...(overhead ? { overhead } : {}) };
+      const { liveHost, probeHost, requireVerified } = await agentModules();
       const host = await liveHost(ctx.opts);
       const { report, checks } = await probeHost(host, profile, declared);
       requireVerified(profile, report, checks);
@@ -142,6 +147,26 @@ export function registerNodeAgent(program: Command, app: App): void {
       return startAgent(ctx, state, dir);
     }),
   );
+
+  node
+    .command('rotate-credential')
+    .description("replace a node's credential; the old one stops working at once")
+    .argument('[node]', "node id: rotate as its provider and print the new credential once (nothing is written to disk)")
+    .option('--state-dir <dir>', 'on the node: rotate with its own credential and store the new one there (a running agent picks it up)')
+    .action(
+      app.action<{ stateDir?: string }, [string | undefined]>(async (ctx, nodeId) => {
+        if ((nodeId === undefined) === (ctx.opts.stateDir === undefined)) {
+          throw usageError('give either NODE (as its provider) or --state-dir DIR (on the node)', 'idyl node rotate-credential node-7fq3k2m9xa');
+        }
+        if (ctx.opts.stateDir !== undefined) {
+          const state = await rotateOwnCredential(ctx.opts.stateDir, ctx.io.signal);
+          return textOutput({ node: state.nodeId, stateDir: ctx.opts.stateDir, rotated: true }, `✓ Credential of node ${state.name} (${state.nodeId}) rotated and stored in ${ctx.opts.stateDir}/node.json`);
+        }
+        const r = await (await ctx.client()).call<{ credential: string }>('nodes.rotate', { params: { node: nodeId as string } });
+        if (ctx.format === 'table') ctx.io.stderr.write(`New credential of node ${nodeId}: shown once; the old one no longer works. Put it in the node's node.json ("credential").\n`);
+        return textOutput({ node: nodeId, credential: r.credential }, r.credential);
+      }),
+    );
 
   node
     .command('start')

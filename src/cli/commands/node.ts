@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { GpuDevice } from '../../api/gpu.js';
 import type { NodeInfo } from '../../api/node.js';
-import type { List } from '../../api/wire.js';
+import type { List, ProviderPodView } from '../../api/wire.js';
 import type { App } from '../app.js';
+import { usageError } from '../cli-error.js';
 import { age, cpuMemory } from '../output/format.js';
 import { listOutput, resourceOutput, textOutput, type Column } from '../output/view.js';
 import { noun } from './noun.js';
@@ -64,6 +65,48 @@ export function registerNode(program: Command, app: App): void {
         const all = (await client.call<List<NodeInfo>>('nodes.list')).items;
         const items = s.subnet ? all.filter((n) => n.subnet === s.subnet || n.subnetSlug === s.subnet) : all;
         return listOutput(items, cols, s.subnet ? `No nodes in subnet ${s.subnet}.` : 'No nodes.');
+      }),
+    );
+
+  node
+    .command('workloads')
+    .alias('pods')
+    .description("the pods running on one of your nodes: name, owner, image, class, state (env only where the owner shares it)")
+    .argument('<node>', 'node id')
+    .action(
+      app.action<object, [string]>(async (ctx, ref) => {
+        const pods = (await (await ctx.client()).call<List<ProviderPodView>>('nodes.pods', { params: { node: ref } })).items;
+        const now = ctx.io.now();
+        return listOutput(
+          pods,
+          [
+            { header: 'POD', value: (p) => p.id },
+            { header: 'NAME', value: (p) => p.name },
+            { header: 'OWNER', value: (p) => p.accountId },
+            { header: 'IMAGE', value: (p) => p.containers.map((c) => c.image).join(',') },
+            { header: 'CLASS', value: (p) => p.isolation.class },
+            { header: 'PHASE', value: (p) => p.phase },
+            { header: 'SHARED', value: (p) => p.shared.join(',') || '-' },
+            { header: 'AGE', value: (p) => age(p.createdAt, now) },
+          ],
+          `No pods on node ${ref}.`,
+        );
+      }),
+    );
+
+  node
+    .command('logs')
+    .description("a pod's output on one of your nodes, when its owner shares logs with the provider")
+    .argument('<node>', 'node id')
+    .argument('<pod>', 'pod id (idyl node workloads NODE)')
+    .option('-f, --follow', 'keep streaming new output until interrupted')
+    .option('--tail <lines>', 'only the last LINES lines')
+    .action(
+      app.action<{ follow?: boolean; tail?: string }, [string, string]>(async (ctx, nodeId, podId) => {
+        if (ctx.opts.tail !== undefined && !/^\d+$/.test(ctx.opts.tail)) throw usageError(`--tail expects a number of lines, got "${ctx.opts.tail}"`);
+        const query = { follow: ctx.opts.follow ? 'true' : undefined, tail: ctx.opts.tail };
+        for await (const chunk of (await ctx.client()).text('nodes.podLogs', { params: { node: nodeId, pod: podId }, query }, ctx.io.signal)) ctx.io.stdout.write(chunk);
+        return undefined;
       }),
     );
 

@@ -3,7 +3,6 @@ import { IdylError } from '../../api/errors.js';
 import { parseBytes, parseDuration } from '../../api/quantity.js';
 import { parseListen, SERVER_DEFAULTS, type ServerConfig } from '../../server/config.js';
 import type { LogLevel } from '../../server/logger.js';
-import { startServer } from '../../server/server.js';
 import type { App } from '../app.js';
 
 interface ServerOpts {
@@ -70,7 +69,10 @@ export function registerServer(program: Command, app: App): void {
     .option('--log-level <level>', 'debug, info, warn, error or silent', 'info')
     .action(
       app.action<ServerOpts, []>(async (ctx) => {
-        const server = await startServer(serverConfig(ctx.opts, process.env));
+        const config = serverConfig(ctx.opts, process.env);
+        // Loaded here, not at the top: every other command starts faster without the store.
+        const { startServer } = await import('../../server/server.js');
+        const server = await startServer(config);
         if (server.bootstrapToken) {
           ctx.io.stdout.write(`bootstrap admin token (shown once; also in ${ctx.opts.dataDir}/bootstrap-token):\n${server.bootstrapToken}\n`);
         }

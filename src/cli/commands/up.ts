@@ -7,9 +7,8 @@ import type { JoinResult, List } from '../../api/wire.js';
 import type { NodeInfo } from '../../api/node.js';
 import type { Subnet } from '../../api/subnet.js';
 import { ApiClient } from '../../client/api-client.js';
-import { liveHost, probeHost } from '../../agent/host-probe.js';
+import type { probeHost } from '../../agent/host-probe.js';
 import { saveNodeState, type NodeState } from '../../agent/node-state.js';
-import { createDriver } from '../../agent/runtime/create-driver.js';
 import type { App } from '../app.js';
 import { loadConfig, saveConfig, saveContext } from '../config/config-store.js';
 import { homedirOf } from '../config/settings.js';
@@ -111,6 +110,7 @@ export function registerUp(program: Command, app: App): void {
         let removed = 0;
         if (existsSync(join(p.nodeDir, 'node.json'))) {
           const state = JSON.parse(readFileSync(join(p.nodeDir, 'node.json'), 'utf8')) as NodeState;
+          const { createDriver } = await import('../../agent/runtime/create-driver.js');
           const driver = await createDriver({ profile: state.runtimeProfile, stateDir: p.nodeDir });
           try {
             for (const c of await driver.list({ 'idyl.managed': 'true', 'idyl.node': state.nodeId })) {
@@ -141,6 +141,7 @@ async function pickProfile(asked: string | undefined): Promise<{ profile: Runtim
   if (asked !== undefined && !isRuntimeProfile(asked)) {
     throw new IdylError('validation_failed', `runtime profile "${asked}" is not one of ${RUNTIME_PROFILES.join(', ')}`, { field: 'runtimeProfile', allowed: [...RUNTIME_PROFILES] });
   }
+  const { liveHost, probeHost } = await import('../../agent/host-probe.js');
   const host = await liveHost({});
   const tried: string[] = [];
   for (const profile of asked ? [asked as RuntimeProfile] : LOCAL_PROFILES) {

@@ -15,6 +15,8 @@ export interface WorkloadFlags {
   readonly imagePullPolicy?: string;
   /** The words after `--` replace the image's entrypoint instead of its cmd. */
   readonly command?: boolean;
+  /** What the node's provider may read: `logs`, `env` (repeatable, comma lists). */
+  readonly shareWithProvider?: readonly string[];
   readonly wait?: boolean;
   readonly timeout?: string;
 }
@@ -39,6 +41,7 @@ export function addWorkloadFlags(cmd: Command): Command {
     .option('--network <class>', 'none, restricted-egress or unrestricted')
     .option('--image-pull-policy <policy>', 'always, if_not_present or never')
     .option('--command', 'the words after -- replace the image entrypoint (default: they replace its cmd)')
+    .option('--share-with-provider <what>', "let the node's provider read the pod's logs and/or env values: logs, env (repeatable, comma list)", collect)
     .option('--wait', 'block until the workload runs (a run: until its pod ends)')
     .option('--timeout <duration>', 'how long --wait waits', '2m');
 }
@@ -76,6 +79,7 @@ export function podSpecFromFlags(image: string, flags: WorkloadFlags, words: rea
   if (flags.isolationClass !== undefined) spec.isolation = { class: flags.isolationClass };
   if (flags.network !== undefined) spec.network = { class: flags.network };
   if (flags.gpu !== undefined) spec.gpu = flags.gpu;
+  if (flags.shareWithProvider?.length) spec.shareWithProvider = [...new Set(flags.shareWithProvider.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== ''))];
   if (flags.require?.length) spec.require = Object.fromEntries(flags.require.map((r) => splitPair('--require', r, 'KEY=EXPR')));
   return spec;
 }

@@ -21,6 +21,30 @@ function principal(call: Call): Principal {
 
 const p = (call: Call, name: string): string => call.params[name] ?? '';
 
+/** Streams a pod's output from its node through the log relay (query `follow`, `tail`). */
+async function pipeLogs(s: Services, c: Call, pod: { id: string; name: string; nodeId?: string }): Promise<'streamed'> {
+  if (!pod.nodeId) throw new IdylError('unavailable', `pod ${pod.name} is not placed on a node yet`, { hint: `idyl describe pod ${pod.name}` });
+  const follow = c.query.follow === 'true' || c.query.follow === '1';
+  const tail = c.query.tail !== undefined && /^\d{1,7}$/.test(c.query.tail) ? Number(c.query.tail) : undefined;
+  await s.relay.request(pod.nodeId, pod.id, { follow, ...(tail !== undefined ? { tail } : {}) }, c.signal, async (body: IncomingMessage) => {
+    c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    c.res.flushHeaders();
+    await new Promise<void>((resolve) => {
+      body.pipe(c.res);
+      const done = () => resolve();
+      body.on('end', done);
+      body.on('error', done);
+      c.res.on('close', () => {
+        body.destroy();
+        resolve();
+      });
+    });
+  });
+  if (!c.res.headersSent) c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+  if (!c.res.writableEnded) c.res.end();
+  return 'streamed';
+}
+
 /** Every route's handler: parameters in, one service call, data out. */
 export function buildHandlers(s: Services): Handlers {
   const openapi = buildOpenApi();
@@ -65,34 +89,12 @@ export function buildHandlers(s: Services): Handlers {
     'workloads.list': async (c) => ({ body: { items: await s.workloads.list(actor(c), p(c, 'namespace'), p(c, 'kind')) } }),
     'workloads.get': async (c) => ({ body: await s.workloads.get(actor(c), p(c, 'namespace'), p(c, 'kind'), p(c, 'name')) }),
     'workloads.delete': async (c) => ({ body: await s.workloads.delete(actor(c), p(c, 'namespace'), p(c, 'kind'), p(c, 'name')) }),
-    'workloads.logs': async (c) => {
-      const pod = await s.workloads.podForLogs(actor(c), p(c, 'namespace'), p(c, 'kind'), p(c, 'name'));
-      if (!pod.nodeId) throw new IdylError('unavailable', `pod ${pod.name} is not placed on a node yet`, { hint: `idyl describe pod ${pod.name}` });
-      const follow = c.query.follow === 'true' || c.query.follow === '1';
-      const tail = c.query.tail !== undefined && /^\d{1,7}$/.test(c.query.tail) ? Number(c.query.tail) : undefined;
-      await s.relay.request(pod.nodeId, pod.id, { follow, ...(tail !== undefined ? { tail } : {}) }, c.signal, async (body: IncomingMessage) => {
-        c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-        c.res.flushHeaders();
-        await new Promise<void>((resolve) => {
-          body.pipe(c.res);
-          const done = () => resolve();
-          body.on('end', done);
-          body.on('error', done);
-          c.res.on('close', () => {
-            body.destroy();
-            resolve();
-          });
-        });
-      });
-      if (!c.res.headersSent) c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      if (!c.res.writableEnded) c.res.end();
-      return 'streamed';
-    },
+    'workloads.logs': async (c) => pipeLogs(s, c, await s.workloads.podForLogs(actor(c), p(c, 'namespace'), p(c, 'kind'), p(c, 'name'))),
 
     'events.list': async (c) => {
       const a = actor(c);
       if (c.query.follow === 'true' || c.query.follow === '1') {
-        await s.events.follow(a.accountId, c.query, c.res, c.signal);
+        await s.events.follow(a.accountId, c.query, c.res, c.signal, a.principal.tokenId);
         return 'streamed';
       }
       return { body: await s.events.list(a.accountId, c.query) };
@@ -103,11 +105,13 @@ export function buildHandlers(s: Services): Handlers {
     'nodes.get': async (c) => ({ body: await s.nodes.get(principal(c), c.accountId as string, p(c, 'node')) }),
     'nodes.delete': async (c) => ({ body: await s.nodes.delete(actor(c), p(c, 'node')) }),
     'nodes.rotate': async (c) => ({ body: await s.nodes.rotate(principal(c), c.accountId as string, p(c, 'node')) }),
+    'nodes.pods': async (c) => ({ body: { items: await s.provider.pods(actor(c), p(c, 'node')) } }),
+    'nodes.podLogs': async (c) => pipeLogs(s, c, await s.provider.podForLogs(actor(c), p(c, 'node'), p(c, 'pod'))),
     'nodes.heartbeat': async (c) => ({ body: await s.nodes.heartbeat(p(c, 'node'), (c.body as { report?: unknown }).report) }),
     'nodes.assignments': async (c) => {
       const since = c.query.since !== undefined && /^\d{1,15}$/.test(c.query.since) ? Number(c.query.since) : 0;
       await s.nodes.heartbeat(p(c, 'node'), undefined);
-      await s.streamAssignments(p(c, 'node'), since, c.res, c.signal);
+      await s.streamAssignments(p(c, 'node'), since, c.res, c.signal, principal(c).tokenId);
       return 'streamed';
     },
     'nodes.podStatus': async (c) => ({ body: await s.podReport(p(c, 'node'), p(c, 'pod'), c.body as PodStatusReport) }),

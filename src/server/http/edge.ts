@@ -6,6 +6,7 @@ import { authenticate, type AuthFailure } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
 import { UniqueViolation, type Store } from '../store/store.js';
 import type { Logger } from '../logger.js';
+import { audit } from '../services/audit.js';
 import { readJsonBody } from './body.js';
 import type { Call, Handlers } from './handler.js';
 import { sendError, sendJson } from './respond.js';
@@ -61,9 +62,23 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
         });
       }
       principal = who;
-      checkCaller(route, principal, m.params);
+      const refusal = callerRefusal(route, principal, m.params);
+      if (refusal) {
+        // A token used beyond its scope (a node credential on a user route, a non-root
+        // token on a root route) is a decision worth a record.
+        await deps.store.transaction((tx) => audit(tx, { principal: who, action: `route.${m.id}`, target: `${req.method} ${url.pathname}`, allowed: false, reason: refusal.message }));
+        throw refusal;
+      }
     }
-    const accountId = actingAccount(principal, req.headers['x-idyl-account']);
+    let accountId: string | undefined;
+    try {
+      accountId = actingAccount(principal, req.headers['x-idyl-account']);
+    } catch (err) {
+      if (err instanceof IdylError && err.code === 'forbidden') {
+        await deps.store.transaction((tx) => audit(tx, { principal, action: `route.${routeId}`, target: `${req.method} ${url.pathname}`, allowed: false, reason: err.message }));
+      }
+      throw err;
+    }
     const query = Object.fromEntries(url.searchParams);
     if (route.query) {
       const q = validate(route.query, query, 'query');
@@ -94,24 +109,20 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
   }
 }
 
-/** Route-level check of the caller's kind; resource-level checks happen in the services. */
-function checkCaller(route: RouteDef, p: Principal, params: Readonly<Record<string, string>>): void {
+/** Route-level check of the caller's kind (undefined: may call); resource-level checks happen in the services. */
+function callerRefusal(route: RouteDef, p: Principal, params: Readonly<Record<string, string>>): IdylError | undefined {
   const ownNode = p.kind === 'node' && params.node === p.nodeId;
   switch (route.auth) {
     case 'user':
-      if (p.kind !== 'user') throw new IdylError('forbidden', 'a node credential may only heartbeat, read its assignments and report on them');
-      return;
+      return p.kind !== 'user' ? new IdylError('forbidden', 'a node credential may only heartbeat, read its assignments and report on them') : undefined;
     case 'root':
-      if (p.kind !== 'user' || !p.root) throw new IdylError('forbidden', 'only the root account may do this');
-      return;
+      return p.kind !== 'user' || !p.root ? new IdylError('forbidden', 'only the root account may do this') : undefined;
     case 'node':
-      if (!ownNode) throw new IdylError('forbidden', p.kind === 'node' ? "a node credential may only act for its own node" : 'only the node itself may call this');
-      return;
+      return ownNode ? undefined : new IdylError('forbidden', p.kind === 'node' ? 'a node credential may only act for its own node' : 'only the node itself may call this');
     case 'user-or-node':
-      if (p.kind === 'node' && !ownNode) throw new IdylError('forbidden', 'a node credential may only act for its own node');
-      return;
+      return p.kind === 'node' && !ownNode ? new IdylError('forbidden', 'a node credential may only act for its own node') : undefined;
     default:
-      return;
+      return undefined;
   }
 }
 

@@ -9,7 +9,7 @@ import type { NodeView, PodToPlace } from '../../scheduler/snapshot.js';
 import type { PodDecision } from '../../scheduler/plan.js';
 import type { AdmissionRow, NodeRow, SubnetRow, WorkloadRow } from '../store/rows.js';
 import type { NodeAllocationSums, Repos } from '../store/store.js';
-import { nodeAdmitted } from '../services/admission.js';
+import { accountAdmitted, nodeAdmitted } from '../services/admission.js';
 import { isoNow, type ServiceDeps } from '../services/deps.js';
 import { isConnected } from '../services/nodes/nodes-service.js';
 import { cond, setCondition } from '../services/subnets.js';
@@ -78,7 +78,7 @@ export class Planner {
     });
     const scheduler = new Scheduler({ nodes: views });
     const nodeById = new Map(nodes.map((n) => [n.id, n]));
-    const outcomes: Array<{ pod: WorkloadRow; decision: PodDecision } | { pod: WorkloadRow; violation: { code: string; message: string } }> = [];
+    const outcomes: Array<{ pod: WorkloadRow; decision: PodDecision } | { pod: WorkloadRow; violation: { code: string; message: string } } | { pod: WorkloadRow; notAdmitted: string }> = [];
     for (const pod of pending) {
       const s = subnets.get(pod.subnetId);
       const spec = pod.spec as PodSpec;
@@ -87,6 +87,11 @@ export class Planner {
       const violation = checkPolicyCompliance(s?.runtimePolicy, { isolation: pod.isolation, gpu: gpu !== undefined });
       if (violation) {
         outcomes.push({ pod, violation });
+        continue;
+      }
+      // Developer admission holds at placement too, not only at submit (field case 23).
+      if (s && !accountAdmitted(s, pod.accountId, entries.get(pod.subnetId) ?? [])) {
+        outcomes.push({ pod, notAdmitted: `account ${pod.accountId} is no longer admitted to deploy into subnet ${s.name ?? s.slug}` });
         continue;
       }
       const toPlace: PodToPlace = {
@@ -110,6 +115,10 @@ export class Planner {
         const at = isoNow(this.deps);
         for (const o of chunk) {
           if ('violation' in o) await this.failForPolicy(tx, o.pod, o.violation, at);
+          else if ('notAdmitted' in o) {
+            unplaceable++;
+            await this.holdNotAdmitted(tx, o.pod, o.notAdmitted, at);
+          }
           else if (o.decision.placed) placed += (await this.commitPlacement(tx, o.pod, o.decision, nodeById, at)) ? 1 : 0;
           else {
             unplaceable++;
@@ -172,6 +181,14 @@ export class Planner {
     if (old?.summary !== u.summary) {
       await tx.events.append({ type: 'workload.unschedulable', accountId: pod.accountId, subjectKind: 'Pod', subjectId: pod.id, subjectName: pod.name, subnetId: pod.subnetId, message: `pod ${pod.name} pending: ${u.summary}`, data: { reasons: u.reasons } });
     }
+  }
+
+  /** The pod waits, placed nowhere, until its account is admitted again; the reason says why. */
+  private async holdNotAdmitted(tx: Repos, pod: WorkloadRow, message: string, at: string): Promise<void> {
+    if (pod.status.unschedulable?.summary === message) return;
+    const status = { ...pod.status, unschedulable: { summary: message, reasons: {}, nodes: [] }, conditions: setCondition(pod.status.conditions, cond('Unschedulable', 'True', 'not_admitted', message, at)) };
+    if (!(await tx.workloads.update(pod.id, { status, updatedAt: at }, pod.resourceVersion))) return;
+    await tx.events.append({ type: 'workload.unschedulable', accountId: pod.accountId, subjectKind: 'Pod', subjectId: pod.id, subjectName: pod.name, subnetId: pod.subnetId, message: `pod ${pod.name} pending: ${message}`, data: { reason: 'not_admitted' } });
   }
 
   private async failForPolicy(tx: Repos, pod: WorkloadRow, v: { code: string; message: string }, at: string): Promise<void> {

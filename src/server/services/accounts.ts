@@ -89,7 +89,9 @@ export class AccountsService {
   async createToken(actor: Actor, req: { name: string; expiresIn?: string; accountId?: string }): Promise<CreatedToken> {
     const accountId = req.accountId ?? actor.accountId;
     if (accountId !== actor.principal.accountId && !actor.principal.root) {
-      throw new IdylError('forbidden', `this token may not create tokens for account ${accountId}`);
+      const refusal = new IdylError('forbidden', `this token may not create tokens for account ${accountId}`);
+      await this.deps.store.transaction((tx) => audit(tx, { principal: actor.principal, peerAccountId: accountId, action: 'token.create', target: `account/${accountId}`, allowed: false, reason: refusal.message }));
+      throw refusal;
     }
     let expiresAt: string | undefined;
     if (req.expiresIn !== undefined) {

@@ -21,6 +21,20 @@ export function nodeAdmitted(s: SubnetRow, n: Pick<NodeRow, 'id' | 'accountId' |
 }
 
 /**
+ * True when the subnet admits the account's work now (its owner, open mode, or a
+ * grant). The planner asks before every placement, so a revoked grant also stops
+ * the replicas, restarts and reschedules of work accepted earlier (field case 23).
+ */
+export function accountAdmitted(s: SubnetRow, accountId: string, entries: readonly AdmissionRow[]): boolean {
+  return decideAdmission({
+    mode: s.developerMode,
+    isOwner: accountId === s.accountId,
+    granted: entries.some((e) => e.type === 'developer' && e.state === 'granted' && e.subjectKind === 'account' && e.subjectId === accountId),
+    requested: false,
+  }).admitted;
+}
+
+/**
  * The developer gate for one deploy attempt: records a request in approval mode
  * (in its own transaction, so a refusal still leaves it) and audits the decision.
  */

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { EventRecord } from '../../api/event.js';
+import { tokenStillValid } from '../auth/authenticate.js';
 import type { EventBus } from '../event-bus.js';
 import { startNdjson } from '../http/respond.js';
 import type { EventFilter } from '../store/store.js';
@@ -38,12 +39,14 @@ export class EventsService {
     return { items, revision: await this.deps.store.read.events.latestRevision() };
   }
 
-  async follow(accountId: string, q: EventsQuery, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  /** Follows until the client goes, the server stops, or the token it was opened with is revoked or expires. */
+  async follow(accountId: string, q: EventsQuery, res: ServerResponse, signal: AbortSignal, tokenId: string): Promise<void> {
     const write = startNdjson(res);
     const filter = filterOf(accountId, q);
     let last = q.since !== undefined ? Number(q.since) : await this.deps.store.read.events.latestRevision();
     try {
       while (!signal.aborted) {
+        if (!(await tokenStillValid(this.deps.store, tokenId, this.deps.now()))) break;
         const seen = this.bus.revision;
         const events = await this.deps.store.read.events.listSince(filter, last, 500);
         for (const e of events) {

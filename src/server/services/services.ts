@@ -9,6 +9,7 @@ import { FleetsService } from './fleets.js';
 import { streamAssignments } from './nodes/assignment-stream.js';
 import { LogRelay } from './nodes/log-relay.js';
 import { NodesService } from './nodes/nodes-service.js';
+import { ProviderViewService } from './nodes/provider-view.js';
 import { applyPodReport } from './nodes/pod-status.js';
 import { SubnetsService } from './subnets.js';
 import { WorkloadsService } from './workloads/workloads-service.js';
@@ -21,9 +22,10 @@ export interface Services {
   readonly fleets: FleetsService;
   readonly workloads: WorkloadsService;
   readonly nodes: NodesService;
+  readonly provider: ProviderViewService;
   readonly events: EventsService;
   readonly relay: LogRelay;
-  streamAssignments(nodeId: string, since: number, res: ServerResponse, signal: AbortSignal): Promise<void>;
+  streamAssignments(nodeId: string, since: number, res: ServerResponse, signal: AbortSignal, tokenId: string): Promise<void>;
   podReport(nodeId: string, podId: string, report: PodStatusReport): Promise<{ applied: boolean }>;
 }
 
@@ -37,9 +39,10 @@ export function buildServices(deps: ServiceDeps, bus: EventBus): Services {
     fleets: new FleetsService(deps),
     workloads: new WorkloadsService(deps),
     nodes: new NodesService(deps),
+    provider: new ProviderViewService(deps),
     events: new EventsService(deps, bus),
     relay,
-    streamAssignments: (nodeId, since, res, signal) => streamAssignments(deps, bus, relay, nodeId, since, res, signal),
+    streamAssignments: (nodeId, since, res, signal, tokenId) => streamAssignments(deps, bus, relay, nodeId, since, res, signal, tokenId),
     podReport: (nodeId, podId, report) => applyPodReport(deps, nodeId, podId, report),
   };
 }

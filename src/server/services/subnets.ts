@@ -142,7 +142,10 @@ export class SubnetsService {
 
   async delete(actor: Actor, ref: string): Promise<Subnet> {
     const s = await findSubnet(this.deps.store.read, ref);
-    requireOwner(actor, s);
+    if (s.accountId !== actor.accountId) {
+      await this.deps.store.transaction((tx) => audit(tx, { principal: actor.principal, peerAccountId: s.accountId, action: 'subnet.delete', target: s.slug, allowed: false, reason: 'not the subnet owner', subnetId: s.id }));
+      requireOwner(actor, s);
+    }
     return this.deps.store.transaction(async (tx) => {
       const live = await tx.workloads.list({ subnetId: s.id, phases: ['Pending', 'Running'], includeDeleting: true });
       if (live.length > 0) throw new IdylError('conflict', `subnet ${s.name ?? s.slug} still has ${live.length} live workload(s)`, { hint: 'delete them first (`idyl get pods`, `idyl delete`)' });
@@ -151,6 +154,7 @@ export class SubnetsService {
       for (const w of await tx.workloads.list({ subnetId: s.id, includeDeleting: true })) await tx.workloads.delete(w.id);
       await tx.subnets.delete(s.id);
       await tx.events.append({ type: 'subnet.deleted', accountId: actor.accountId, subjectKind: 'subnet', subjectId: s.id, subjectName: s.name ?? s.slug, message: `subnet ${s.name ?? s.slug} deleted` });
+      await audit(tx, { principal: actor.principal, action: 'subnet.delete', target: s.slug, allowed: true, reason: 'deleted by its owner' });
       return subnetView(s, []);
     });
   }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Assignment, AssignmentMessage } from '../../../api/wire.js';
+import { tokenStillValid } from '../../auth/authenticate.js';
 import type { EventBus } from '../../event-bus.js';
 import { startNdjson } from '../../http/respond.js';
 import type { ServiceDeps } from '../deps.js';
@@ -13,9 +14,11 @@ const PING_MS = 15_000;
  * Streams a node's assignments as NDJSON. From revision 0 it starts with a snapshot
  * of every pod bound to the node; from `since` it replays what changed after it, so
  * an agent that reconnects misses nothing. Then it follows the log until the agent
- * goes away or the server stops.
+ * goes away, the server stops, or the credential it was opened with is revoked
+ * (rotated, or the node removed): then it ends, and the agent must reconnect with
+ * its new credential.
  */
-export async function streamAssignments(deps: ServiceDeps, bus: EventBus, relay: LogRelay, nodeId: string, since: number, res: ServerResponse, signal: AbortSignal): Promise<void> {
+export async function streamAssignments(deps: ServiceDeps, bus: EventBus, relay: LogRelay, nodeId: string, since: number, res: ServerResponse, signal: AbortSignal, tokenId: string): Promise<void> {
   const write = startNdjson(res);
   const queue: AssignmentMessage[] = [];
   let wake: (() => void) | undefined;
@@ -41,6 +44,7 @@ export async function streamAssignments(deps: ServiceDeps, bus: EventBus, relay:
       }
     }
     while (!signal.aborted) {
+      if (!(await tokenStillValid(deps.store, tokenId, deps.now()))) break;
       // Note the bus before reading: anything committed meanwhile wakes the wait at once.
       const seen = bus.revision;
       const events = await deps.store.read.events.listSince({ nodeId, types: NODE_EVENT_TYPES }, last, 500);

@@ -101,7 +101,10 @@ export class NodesService {
   async delete(actor: Actor, id: string): Promise<NodeInfo> {
     const n = await this.deps.store.read.nodes.get(id);
     const s = n && (await this.deps.store.read.subnets.get(n.subnetId));
-    if (!n || !s || (n.accountId !== actor.accountId && s.accountId !== actor.accountId)) throw new IdylError('not_found', `no node ${id}`);
+    if (!n || !s || (n.accountId !== actor.accountId && s.accountId !== actor.accountId)) {
+      if (n) await this.deps.store.transaction((tx) => audit(tx, { principal: actor.principal, peerAccountId: n.accountId, action: 'node.credential.revoke', target: id, allowed: false, reason: 'node delete by an account that neither provides the node nor owns its subnet' }));
+      throw new IdylError('not_found', `no node ${id}`);
+    }
     const view = await this.view(n, s);
     await this.deps.store.transaction(async (tx) => {
       const at = isoNow(this.deps);
@@ -119,7 +122,10 @@ export class NodesService {
   /** A new credential for the node; the old ones stop working at once. */
   async rotate(principal: Principal, accountId: string, id: string): Promise<{ credential: string }> {
     const n = await this.deps.store.read.nodes.get(id);
-    if (!n || (principal.kind === 'node' ? principal.nodeId !== id : n.accountId !== accountId)) throw new IdylError('not_found', `no node ${id}`);
+    if (!n || (principal.kind === 'node' ? principal.nodeId !== id : n.accountId !== accountId)) {
+      if (n) await this.deps.store.transaction((tx) => audit(tx, { principal, peerAccountId: n.accountId, action: 'node.credential.rotate', target: id, allowed: false, reason: 'only the node or its provider may rotate its credential' }));
+      throw new IdylError('not_found', `no node ${id}`);
+    }
     const secret = newSecret('node');
     await this.deps.store.transaction(async (tx) => {
       const at = isoNow(this.deps);
