@@ -58,7 +58,7 @@ export async function prepareSubmission(deps: ServiceDeps, actor: Actor, namespa
   if (!forbidden.ok) throw forbidden.error;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new IdylError('validation_failed', 'body: a manifest is a JSON object with kind, metadata and spec', { field: '' });
   const kind = (raw as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !(kind in WORKLOAD_KINDS)) {
+  if (typeof kind !== 'string' || !Object.hasOwn(WORKLOAD_KINDS, kind)) {
     throw new IdylError('validation_failed', `kind: must be one of ${Object.keys(WORKLOAD_KINDS).join(', ')}`, { field: 'kind', allowed: Object.keys(WORKLOAD_KINDS) });
   }
   const k = kind as WorkloadKind;
