@@ -100,7 +100,8 @@ export function isolationClassHint(value: string): ClassHint {
     const cls = lower as IsolationClass;
     return { suggestion: cls, hint: `class names are lower case: ask for --isolation-class ${cls}` };
   }
-  const known = KNOWN[lower];
+  // Own keys only: `constructor` or `__proto__` typed as a class must not reach Object.prototype.
+  const known = Object.hasOwn(KNOWN, lower) ? KNOWN[lower] : undefined;
   if (known) return known(value);
   const nearest = nearestClass(lower);
   if (nearest) return { suggestion: nearest, hint: `did you mean --isolation-class ${nearest}?` };

@@ -66,6 +66,7 @@ describe('findForbiddenRuntimeOption: ordinary manifests pass', () => {
     ['command strings mentioning knobs', withContainer({ command: ['sh', '-c', 'echo privileged hostPath runtime'] })],
     ['not an object', 'kind: Pod'],
     ['null', null],
+    ['fields named like Object.prototype members (left to schema validation)', JSON.parse('{"spec":{"__proto__":{"a":1},"constructor":1,"toString":"x"}}')],
   ];
   for (const [name, manifest] of ACCEPTED) {
     it(name, () => {

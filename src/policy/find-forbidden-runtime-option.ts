@@ -61,9 +61,10 @@ function walk(value: unknown, path: string, depth: number): Outcome<void> {
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const at = path === '' ? key : `${path}.${key}`;
     const lower = key.toLowerCase();
-    const knob = FORBIDDEN_KEYS[lower];
+    // Own keys only: a `__proto__` or `constructor` field is the schema's to refuse, not a knob.
+    const knob = Object.hasOwn(FORBIDDEN_KEYS, lower) ? FORBIDDEN_KEYS[lower] : undefined;
     if (knob !== undefined) return forbidden(at, knob);
-    const flag = FORBIDDEN_FLAGS[lower];
+    const flag = Object.hasOwn(FORBIDDEN_FLAGS, lower) ? FORBIDDEN_FLAGS[lower] : undefined;
     if (flag !== undefined && child !== false) return forbidden(at, flag);
     if (lower === 'annotations') {
       const bad = forbiddenAnnotation(child, at);

@@ -127,6 +127,8 @@ describe('resolveIsolation: hints for names that are not classes', () => {
     ['default', undefined, /leave the class out to inherit the subnet's default/],
     ['containerd', undefined, /container engine/],
     ['xyzzy', undefined, /ask for --isolation-class container or microvm/],
+    ['constructor', undefined, /ask for --isolation-class container or microvm/],
+    ['__proto__', undefined, /ask for --isolation-class container or microvm/],
   ];
   for (const [value, suggestion, hint] of HINTS) {
     it(`${value} → ${suggestion ?? 'no suggestion'}`, () => {

@@ -100,8 +100,6 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
     if (known.code === 'internal') deps.logger.error('request failed', { route: routeId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
     if (!res.headersSent) sendError(res, known);
     else res.destroy();
-    // A refused body may still be arriving; do not read the rest.
-    if (known.code === 'payload_too_large') req.socket.destroySoon?.();
   } finally {
     res.off('close', onClose);
     deps.shutdown.removeEventListener('abort', stopOnShutdown);

@@ -192,7 +192,8 @@ export class Planner {
   }
 
   private async failForPolicy(tx: Repos, pod: WorkloadRow, v: { code: string; message: string }, at: string): Promise<void> {
-    const status = { ...pod.status, phase: 'Failed' as const, reason: v.code, message: v.message, conditions: setCondition(pod.status.conditions, cond('Unschedulable', 'False', v.code, v.message, at)) };
+    const { unschedulable: _stale, ...rest } = pod.status;
+    const status = { ...rest, phase: 'Failed' as const, reason: v.code, message: v.message, conditions: setCondition(pod.status.conditions, cond('Unschedulable', 'False', v.code, v.message, at)) };
     if (!(await tx.workloads.update(pod.id, { phase: 'Failed', status, updatedAt: at }, pod.resourceVersion))) return;
     await tx.events.append({ type: 'workload.failed', accountId: pod.accountId, subjectKind: 'Pod', subjectId: pod.id, subjectName: pod.name, subnetId: pod.subnetId, message: `pod ${pod.name} not placed: ${v.message}`, data: { reason: v.code } });
   }

@@ -117,9 +117,11 @@ export class SubnetsService {
     const byId = new Map(live.map((w) => [w.id, w]));
     for (const { id, violation } of plan.fail) {
       const w = byId.get(id) as WorkloadRow;
+      // A failed pod is no longer waiting for a node: its old diagnosis would read as the reason.
+      const { unschedulable: _stale, ...status } = w.status;
       await tx.workloads.update(w.id, {
         phase: 'Failed',
-        status: { ...w.status, phase: 'Failed', reason: violation.code, message: violation.message, conditions: setCondition(w.status.conditions, cond('Unschedulable', 'False', violation.code, violation.message, at)) },
+        status: { ...status, phase: 'Failed', reason: violation.code, message: violation.message, conditions: setCondition(w.status.conditions, cond('Unschedulable', 'False', violation.code, violation.message, at)) },
         updatedAt: at,
       });
       if (w.nodeId) await tx.events.append({ type: 'pod.unassigned', nodeId: w.nodeId, subjectKind: 'Pod', subjectId: w.id, subjectName: w.name, message: `${w.name} failed: ${violation.message}`, data: { podId: w.id, attempt: w.attempt, reason: violation.code } });

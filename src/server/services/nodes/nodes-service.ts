@@ -50,8 +50,8 @@ export class NodesService {
       subnetId: s.id,
       runtimeProfile: report.runtimeProfile,
       report,
-      connected: true,
-      lastHeartbeatAt: at,
+      // Connected only once its agent heartbeats: `node join` without --start runs no agent (field case 4).
+      connected: false,
       conditions: conditionsOf(report.runtimeProfile, report, [], at),
       createdAt: at,
       updatedAt: at,

@@ -58,7 +58,7 @@ export async function prepareSubmission(deps: ServiceDeps, actor: Actor, namespa
   if (!forbidden.ok) throw forbidden.error;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new IdylError('validation_failed', 'body: a manifest is a JSON object with kind, metadata and spec', { field: '' });
   const kind = (raw as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !(kind in WORKLOAD_KINDS)) {
+  if (typeof kind !== 'string' || !Object.hasOwn(WORKLOAD_KINDS, kind)) {
     throw new IdylError('validation_failed', `kind: must be one of ${Object.keys(WORKLOAD_KINDS).join(', ')}`, { field: 'kind', allowed: Object.keys(WORKLOAD_KINDS) });
   }
   const k = kind as WorkloadKind;
@@ -100,7 +100,9 @@ export async function prepareSubmission(deps: ServiceDeps, actor: Actor, namespa
   const iso = resolveIsolation(subnet.runtimePolicy, podSpec.isolation?.class, shape.value.gpu, `${path}.isolation.class`);
   if (!iso.ok) {
     const e = iso.error;
-    throw new IdylError(e.code, e.message, { ...e.details, field: e.details?.field ?? `${path}.isolation.class` });
+    // GPU refusals are about the pod spec's gpu field, wherever the kind keeps its pod spec.
+    const gpuRefusal = e.code === 'microvm_gpu_not_allowed' || e.code === 'microvm_gpu_backend_unsupported';
+    throw new IdylError(e.code, e.message, { ...e.details, field: gpuRefusal ? `${path}.gpu` : e.details?.field ?? `${path}.isolation.class` });
   }
   return { manifest, kind: k, namespace, subnet, podSpec, shape: shape.value, isolation: iso.value, admittedBy, ...(ttlMs !== undefined ? { ttlMs } : {}) };
 }

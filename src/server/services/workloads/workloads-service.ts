@@ -14,6 +14,13 @@ import { reconcileOwner } from './owners.js';
 import { newPodRow } from './pod-rows.js';
 import { prepareSubmission, type Prepared } from './prepare.js';
 
+/** Equal JSON values, whatever the order of object keys (a manifest's YAML may order fields its own way). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
 /** `pods` / `pod` / `Pod` → `Pod`. */
 export function kindFromPath(text: string): WorkloadKind {
   const t = text.toLowerCase();
@@ -50,11 +57,11 @@ export class WorkloadsService {
       const existing = await tx.workloads.getByName(actor.accountId, namespace, kind, name);
       if (!existing) return { action: 'created', row: await this.insert(tx, actor, p) };
       if (existing.subnetId !== p.subnet.id) throw new IdylError('conflict', `${kind} ${name} lives in another subnet; delete it first to move it`);
-      const same = JSON.stringify(existing.spec) === JSON.stringify(p.manifest.spec) && JSON.stringify(existing.labels ?? {}) === JSON.stringify(p.manifest.metadata.labels ?? {});
+      const same = sameJson(existing.spec, p.manifest.spec) && sameJson(existing.labels ?? {}, p.manifest.metadata.labels ?? {});
       if (same) return { action: 'unchanged', row: existing };
       if (kind === 'Pod') throw new IdylError('conflict', `pod ${name} exists with another spec; pods are immutable`, { hint: `idyl delete pod ${name}, then apply again` });
       const at = isoNow(this.deps);
-      const templateChanged = JSON.stringify((existing.spec as { template?: unknown }).template) !== JSON.stringify((p.manifest.spec as { template?: unknown }).template);
+      const templateChanged = !sameJson((existing.spec as { template?: unknown }).template, (p.manifest.spec as { template?: unknown }).template);
       await tx.workloads.update(existing.id, { spec: p.manifest.spec, isolation: p.isolation, labels: p.manifest.metadata.labels, annotations: p.manifest.metadata.annotations, updatedAt: at });
       if (templateChanged) for (const pod of await tx.workloads.list({ ownerId: existing.id })) await markDeleting(tx, pod, 'template changed', at);
       const updated = (await tx.workloads.get(existing.id)) as WorkloadRow;
