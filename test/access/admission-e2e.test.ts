@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventRecord, AuditData } from '../../src/api/event.js';
@@ -8,14 +8,16 @@ import type { NodeInfo } from '../../src/api/node.js';
 import type { SubnetAdmission } from '../../src/api/subnet.js';
 import type { Workload } from '../../src/api/workload.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
+import { rawCall } from '../support/http-call.js';
 import { CliUser, startServerProcess, type ServerProcess } from '../support/idyl-bin.js';
 import { dockerCheck } from '../support/probes.js';
 
 // Three people who do not trust each other (an operator, a builder, a provider) drive
 // bin/idyl against a real `idyl server`, as they would. Nodes join for real (host
-// checks against this machine's Docker Engine) but run no agent: the server is
-// started with long heartbeat timeouts so that joined nodes count as connected and
-// get placements, which is what admission decides.
+// checks against this machine's Docker Engine) but run no agent: each joined node
+// sends one heartbeat with its own credential, as its agent would on start, and the
+// server's long heartbeat timeout keeps it connected, so that admission alone decides
+// where work goes. A join alone leaves a node disconnected (field case 4).
 
 const IMAGE = '127.0.0.1:5000/idyl/busybox:1.35';
 
@@ -35,8 +37,19 @@ await describeWithDaemons('access end to end through bin/idyl: operator, builder
   const admission = (subnet: string) => op.json<SubnetAdmission>('subnet', 'admission', 'get', '--subnet', subnet);
   const nodeState = async (id: string) => (await pr.json<NodeInfo>('node', 'get', id)).state;
   const stateDir = (name: string) => join(pr.homedir, 'nodes', name);
-  const join_ = (subnet: string, name: string, ...extra: string[]) =>
-    pr.json<{ node: NodeInfo }>('node', 'join', '--subnet', subnet, '--runtime-profile', 'docker', '--name', name, '--state-dir', stateDir(name), ...extra);
+  /** One heartbeat with the credential the join stored, as the node's agent sends on start. */
+  const heartbeat = async (name: string) => {
+    const state = JSON.parse(readFileSync(join(stateDir(name), 'node.json'), 'utf8')) as { nodeId: string; credential: string };
+    const r = await rawCall(server.url, { method: 'POST', path: `/v1/nodes/${state.nodeId}/heartbeat`, token: state.credential, body: {} });
+    assert.equal(r.status, 200, `heartbeat of ${name}: ${r.text}`);
+  };
+  /** Joins through bin/idyl, then heartbeats once; answers the node as `node get` shows it after that. */
+  const join_ = async (subnet: string, name: string, ...extra: string[]): Promise<{ node: NodeInfo }> => {
+    const joined = await pr.json<{ node: NodeInfo }>('node', 'join', '--subnet', subnet, '--runtime-profile', 'docker', '--name', name, '--state-dir', stateDir(name), ...extra);
+    assert.notEqual(joined.node.state, 'connected', 'a node counts as connected only once its agent heartbeats');
+    await heartbeat(name);
+    return { node: await pr.json<NodeInfo>('node', 'get', joined.node.id) };
+  };
   const pod = (who: CliUser, name: string) => who.json<Workload>('get', 'pod', name);
 
   async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
