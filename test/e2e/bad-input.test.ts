@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2eWorld } from '../support/e2e-world.js';
+import type { NodeInfo } from '../../src/api/node.js';
 import { errorCode, errorField, type RawAnswer } from '../support/raw-api.js';
+import { fakeReport } from '../support/test-node-client.js';
 
 const IMAGE = '127.0.0.1:5000/idyl/busybox:1.35';
 
@@ -118,6 +120,18 @@ describe('bad input through bin/idyl and the API: a 4xx with a field path, no 5x
       assert.equal(r.error.details.field, field, name);
     }
     assert.deepEqual(await stored(), before);
+  });
+
+  it('a heartbeat with a report that does not validate is refused and does not count: the node stays disconnected', async () => {
+    const node = await world.node('bi', 'docker', { name: 'bi-node', heartbeat: false, connect: false });
+    const before = await stored();
+    const report = { ...fakeReport('docker'), runtimeProfile: ' ' };
+    const a = await world.raw('POST', `/v1/nodes/${node.id}/heartbeat`, { body: { report }, token: node.credential });
+    assert.equal(a.status, 400, a.text);
+    assert.equal(errorField(a), 'report.runtimeProfile');
+    assert.deepEqual(await stored(), before, 'the refused heartbeat wrote nothing (no node.connected event)');
+    const info = await world.api.call<NodeInfo>('nodes.get', { params: { node: node.id } });
+    assert.equal(info.state, 'disconnected');
   });
 
   it('the server logged no internal error for any of them', () => {
