@@ -136,18 +136,23 @@ export class NodesService {
     return { credential: secret };
   }
 
-  /** A heartbeat; with a report that differs, the node is evaluated again (field cases 3, 22). */
+  /**
+   * A heartbeat; with a report that differs, the node is evaluated again (field cases 3, 22).
+   * A report that does not validate is refused and the heartbeat is not recorded.
+   */
   async heartbeat(nodeId: string, rawReport: unknown): Promise<HeartbeatResult> {
     const at = isoNow(this.deps);
     const before = await this.deps.store.read.nodes.get(nodeId);
     if (!before) throw new IdylError('not_found', `no node ${nodeId}`);
+    // A refused report refuses the whole heartbeat before it counts as liveness: a node
+    // whose every heartbeat is refused goes silent (src/server/README.md).
+    const report = rawReport === undefined ? undefined : checkReport(rawReport);
     const seen = await this.deps.store.read.nodes.heartbeat(nodeId, at);
     let changed = !seen?.wasConnected;
     if (!seen?.wasConnected) {
       await this.deps.store.transaction((tx) => tx.events.append({ type: 'node.connected', accountId: before.accountId, subjectKind: 'node', subjectId: nodeId, subjectName: before.name, subnetId: before.subnetId, message: `node ${before.name} connected` }));
     }
-    if (rawReport !== undefined) {
-      const report = checkReport(rawReport);
+    if (report !== undefined) {
       if (JSON.stringify(report) !== JSON.stringify(before.report)) {
         await this.deps.store.transaction(async (tx) => {
           const conditions = conditionsOf(before.runtimeProfile, report, before.conditions, at);

@@ -11,6 +11,7 @@ import {
   type WorkloadKind,
   type WorkloadManifest,
 } from '../../../api/schemas/workload.js';
+import { Name } from '../../../api/schemas/common.js';
 import { parseDuration } from '../../../api/quantity.js';
 import { validate } from '../../../api/validate.js';
 import type { FrozenIsolation } from '../../../api/workload.js';
@@ -50,10 +51,14 @@ export function podSpecPath(kind: WorkloadKind): string {
 /**
  * Runs a raw manifest through every gate, in the order a user meets them:
  * forbidden runtime knobs, shape, namespace, subnet, deploy approval, developer
- * admission, quantities, then class resolution (isolation.md section 3). Refusals
+ * admission, quantities, then class resolution (isolation.md section 3). The
+ * namespace of the request path must be a name like any other, since it is stored
+ * with the workload (docs/access.md, Namespaces). Refusals
  * throw `IdylError`s with stable codes; nothing is stored here.
  */
 export async function prepareSubmission(deps: ServiceDeps, actor: Actor, namespace: string, raw: unknown): Promise<Prepared> {
+  const pathNamespace = validate(Name, namespace, 'namespace');
+  if (!pathNamespace.ok) throw pathNamespace.error;
   const forbidden = findForbiddenRuntimeOption(raw);
   if (!forbidden.ok) throw forbidden.error;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new IdylError('validation_failed', 'body: a manifest is a JSON object with kind, metadata and spec', { field: '' });
