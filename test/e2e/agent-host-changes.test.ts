@@ -133,4 +133,41 @@ void describeWithDaemons('a running agent whose host changes', [containerdCheck(
     const node = await fixtureNode('kata-2', host);
     assert.equal((await cli.json<NodeInfo>(['node', 'get', node.id])).verified, true);
   });
+
+  it('case 15: /dev/kvm stops being read/write for the agent while it runs; after one heartbeat node get names kvm.device and microvm pods stay off the node', async () => {
+    const host = new EditableFixtureHost('kata-qemu-healthy');
+    hosts.push(host);
+    const node = await fixtureNode('kata-kvm', host);
+    host.set({ readWrite: [] });
+    await node.heartbeatOnce();
+    const view = await cli.json<NodeInfo>(['node', 'get', node.id]);
+    assert.equal(view.verified, false);
+    const failed = view.conditions.filter((c) => c.type === 'HostCheckFailed');
+    assert.deepEqual(failed.map((c) => c.reason), ['kvm.device']);
+    assert.match(failed[0]?.message ?? '', /\/dev\/kvm/);
+    assert.match((await cli.ok(['node', 'get', node.id])).stdout, /HostCheckFailed\(kvm\.device\)/);
+    await cli.ok(['run', IMAGE, '--name', 'case15', '--subnet', 'kata', '--isolation-class', 'microvm']);
+    // The subnet's other Kata nodes are healthy: the pod goes to one of them, never to this one.
+    const w = await waitPod('case15', 'placed', (x) => x.status.placement !== undefined);
+    assert.notEqual(w.status.placement?.node, node.id);
+    assert.deepEqual(node.running, []);
+  });
+
+  it('case 16: a Firecracker host without the block-device snapshotter cannot join, and the refusal names the missing plugin', async () => {
+    const host = new EditableFixtureHost('kata-fc-without-devmapper');
+    hosts.push(host);
+    const driver = new ContainerdDriver({ socket: '/run/containerd/containerd.sock', namespace: ns.namespace, stateDir: ns.stateDir });
+    try {
+      await assert.rejects(FixtureNode.join(server.url, server.rootToken, { subnet: 'kata', name: 'fc-1', profile: 'containerd-kata-firecracker', host, driver }), (err: { code?: string; message: string; details?: { failed?: string[] } }) => {
+        assert.equal(err.code, 'validation_failed');
+        assert.deepEqual(err.details?.failed, ['containerd.plugin.devmapper']);
+        assert.match(err.message, /devmapper/);
+        return true;
+      });
+    } finally {
+      await driver.close();
+    }
+    const listed = await cli.json<{ items: NodeInfo[] }>(['node', 'get', '--subnet', 'kata']);
+    assert.ok(!listed.items.some((n) => n.name === 'fc-1'));
+  });
 });
