@@ -76,6 +76,15 @@ export class PodWorker {
     if (reportRemoval) this.report({ state: 'Removed' });
   }
 
+  /**
+   * Stops following the pod and leaves its container as it is (the agent is stopping;
+   * a restarted agent adopts it). Resolves once nothing more will be created or reported.
+   */
+  async detach(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+
   private get signal(): AbortSignal {
     return this.abort.signal;
   }

@@ -7,7 +7,12 @@ import { test, type TestContext } from 'node:test';
 import { ContainerdDriver } from '../../src/agent/runtime/containerd/containerd-driver.js';
 import { askContainerd } from '../../src/agent/runtime/containerd/facts.js';
 import { PROFILE_TABLE } from '../../src/api/isolation.js';
+import type { Workload } from '../../src/api/workload.js';
+import { ApiClient } from '../../src/client/api-client.js';
 import { requireDaemon } from '../support/daemon-gate.js';
+import { EditableFixtureHost, FixtureNode } from '../support/fixture-node.js';
+import { startInProcessServer } from '../support/in-process-server.js';
+import { waitUntil } from '../support/wait-until.js';
 import { drainLogs } from '../support/drain-logs.js';
 import { startScratchContainerd, type ScratchContainerd } from '../support/scratch-containerd.js';
 import { testImage } from '../support/test-image.js';
@@ -95,4 +100,55 @@ test('askContainerd finds a scratch daemon by its socket and reads that daemon P
   assert.deepEqual(answer.facts.daemonPath?.slice(0, found.daemon.path.length), [...found.daemon.path]);
   assert.ok(answer.facts.plugins.some((p) => p.type === 'io.containerd.grpc.v1' && p.id === 'tasks' && !p.error));
   assert.ok(!answer.facts.plugins.some((p) => p.id === 'cri'), 'the scratch daemon was started without CRI');
+});
+
+test('field case 7: the agent kills a microvm pod that a runc-backed "Kata" shim started without a VM and reports it Failed with isolation_verification_failed', { timeout: 180_000 }, async (t) => {
+  const image = await testImage(t);
+  if (!image) return;
+  const found = await misconfiguredDaemon(t);
+  if (!found) return;
+  const stateDir = await mkdtemp(join(tmpdir(), 'idyl-kata-misconf-agent-'));
+  const server = await startInProcessServer();
+  const api = new ApiClient({ realm: server.url, token: server.rootToken, timeoutMs: 15_000 });
+  // The FAKE host proves Kata (there is none here); its kernel is this machine's, which the workload sees.
+  const host = new EditableFixtureHost('kata-qemu-healthy');
+  host.set({ basics: { arch: 'amd64', kernel: release(), cpuCount: 16, memoryBytes: 68719476736, uid: 0 } });
+  const looker = new ContainerdDriver({ socket: found.daemon.socket, stateDir: await mkdtemp(join(tmpdir(), 'idyl-kata-misconf-look-')) });
+  let node: FixtureNode | undefined;
+  t.after(async () => {
+    try {
+      await node?.stop();
+      for (const c of await looker.list({ 'idyl.managed': 'true' })) await looker.remove(c.id);
+    } finally {
+      await looker.close();
+      await found.daemon.stop();
+      api.close();
+      await server.close();
+      host.dispose();
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+  await api.call('subnets.create', { body: { region: 'lab-1', name: 'kata', runtimePolicy: { allowedIsolationClasses: ['microvm'], defaultIsolationClass: 'microvm' } } });
+  const driver = new ContainerdDriver({ socket: found.daemon.socket, stateDir });
+  node = await FixtureNode.join(server.url, server.rootToken, { subnet: 'kata', name: 'misconfigured', profile: 'containerd-kata-qemu', host, driver });
+  await api.call('workloads.create', {
+    params: { namespace: 'default' },
+    body: { kind: 'Pod', metadata: { name: 'case7', subnet: 'kata' }, spec: { isolation: { class: 'microvm' }, containers: [{ imageURI: image.ref, command: ['/bin/sleep', '600'] }] } },
+  });
+  const failed = await waitUntil(
+    'pod case7 to end',
+    async () => {
+      const w = await api.call<Workload>('workloads.get', { params: { namespace: 'default', kind: 'pods', name: 'case7' } });
+      return w.status.phase === 'Failed' || w.status.phase === 'Running' ? w : false;
+    },
+    120_000,
+  );
+  assert.equal(failed.status.placement?.node, node.id, 'placed on the misconfigured node');
+  assert.equal(failed.status.phase, 'Failed');
+  assert.equal(failed.status.reason, 'isolation_verification_failed');
+  assert.match(String(failed.status.message), /no qemu hypervisor process names sandbox/);
+  assert.match(String(failed.status.message), new RegExp(`the workload runs on the host kernel ${release().replace(/[.+]/g, '\\$&')}`));
+  assert.equal(failed.status.observedIsolation, undefined, 'nothing was recorded as a verified microVM');
+  // Killed and removed: nothing of it is left on the engine.
+  assert.deepEqual(await looker.list({ 'idyl.managed': 'true' }), []);
 });
