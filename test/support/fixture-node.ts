@@ -40,9 +40,9 @@ export class EditableFixtureHost implements HostView {
     return new FixtureHostView(this.folder);
   }
 
-  /** The checks and report the agent would send now. */
-  probe(profile: RuntimeProfile): Promise<{ report: CapabilityReport; checks: readonly HostCheck[] }> {
-    return probeHost(this, profile, { microvmGPU: false });
+  /** The checks and report the agent would send now, for what the provider declared (`--microvm-gpu`). */
+  probe(profile: RuntimeProfile, declared: { microvmGPU: boolean } = { microvmGPU: false }): Promise<{ report: CapabilityReport; checks: readonly HostCheck[] }> {
+    return probeHost(this, profile, declared);
   }
 
   readFile(path: string) { return this.view().readFile(path); }
@@ -88,7 +88,7 @@ export class FixtureNode {
         this.wake?.();
         while (!this.open && this.permits === 0) await new Promise<void>((r) => (this.wake = r));
         if (!this.open) this.permits--;
-        return (await host.probe(state.runtimeProfile)).report;
+        return (await host.probe(state.runtimeProfile, { microvmGPU: state.microvmGPU })).report;
       },
       log: (level, message, fields) => void this.logs.push({ level, message, ...(fields ? { fields } : {}) }),
       stopGraceMs: 1_000,
@@ -97,11 +97,12 @@ export class FixtureNode {
 
   /**
    * Joins `host` to `subnet` as the CLI's `node join` does (refused, naming the failed
-   * checks, when the host is not verified), starts the agent and lets its first
-   * heartbeat through.
+   * checks, when the host is not verified; `microvmGPU` as `--microvm-gpu`), starts the
+   * agent and lets its first heartbeat through.
    */
-  static async join(realm: string, token: string, req: { subnet: string; name: string; profile: RuntimeProfile; host: EditableFixtureHost; driver: RuntimeDriver }): Promise<FixtureNode> {
-    const { report, checks } = await req.host.probe(req.profile);
+  static async join(realm: string, token: string, req: { subnet: string; name: string; profile: RuntimeProfile; host: EditableFixtureHost; driver: RuntimeDriver; microvmGPU?: boolean }): Promise<FixtureNode> {
+    const microvmGPU = req.microvmGPU === true;
+    const { report, checks } = await req.host.probe(req.profile, { microvmGPU });
     requireVerified(req.profile, report, checks);
     const user = new ApiClient({ realm, token, timeoutMs: 15_000 });
     let joined: JoinResult;
@@ -110,7 +111,7 @@ export class FixtureNode {
     } finally {
       user.close();
     }
-    const state: NodeState = { nodeId: joined.node.id, name: joined.node.name, realm, credential: joined.credential, subnet: req.subnet, runtimeProfile: req.profile, microvmGPU: false, joinedAt: new Date().toISOString() };
+    const state: NodeState = { nodeId: joined.node.id, name: joined.node.name, realm, credential: joined.credential, subnet: req.subnet, runtimeProfile: req.profile, microvmGPU, joinedAt: new Date().toISOString() };
     const node = new FixtureNode(req.host, state, req.driver);
     // The start-up probe and the first heartbeat's probe.
     node.permits = 2;

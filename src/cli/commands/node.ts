@@ -1,19 +1,24 @@
 import type { Command } from 'commander';
+import { IdylError } from '../../api/errors.js';
 import type { GpuDevice } from '../../api/gpu.js';
 import type { NodeInfo } from '../../api/node.js';
 import type { List, ProviderPodView } from '../../api/wire.js';
+import type { ApiClient } from '../../client/api-client.js';
 import type { App } from '../app.js';
 import { usageError } from '../cli-error.js';
 import { age, cpuMemory } from '../output/format.js';
 import { listOutput, resourceOutput, textOutput, type Column } from '../output/view.js';
 import { noun } from './noun.js';
 
-/** GPUs grouped by model and mode: `2×h100(host-driver)`; unnamed ones by PCI id. */
+/**
+ * GPUs grouped by model and mode: `2×h100(host-driver)`; a GPU the agent could not
+ * name by its PCI ids and flagged: `1×0x10de:0x2f99(vfio,unnamed)`.
+ */
 export function gpuSummary(gpus: readonly GpuDevice[]): string {
   if (!gpus?.length) return '-';
   const groups = new Map<string, number>();
   for (const g of gpus) {
-    const label = `${g.model ?? `${g.vendorId}:${g.deviceId}`}(${g.mode})`;
+    const label = `${g.model ?? `${g.vendorId}:${g.deviceId}`}(${g.mode}${g.named === false ? ',unnamed' : ''})`;
     groups.set(label, (groups.get(label) ?? 0) + 1);
   }
   return [...groups].map(([label, n]) => `${n}×${label}`).join(',');
@@ -27,6 +32,24 @@ export function conditionSummary(conditions: NodeInfo['conditions'] | undefined)
     else if (c.status === 'True') parts.push(`${c.type}(${c.reason})`);
   }
   return parts.join(',') || '-';
+}
+
+/**
+ * Runs `call` with `ref` as a node id; when the server has no node of that id, with
+ * the id of the one node named `ref` among those the account sees (of `subnet` when
+ * given). A name several nodes share is refused (`conflict`) with their ids; no
+ * match is the server's `not_found`.
+ */
+export async function byIdOrName<T>(client: ApiClient, ref: string, subnet: string | undefined, call: (id: string) => Promise<T>): Promise<T> {
+  try {
+    return await call(ref);
+  } catch (err) {
+    if (!(err instanceof IdylError) || err.code !== 'not_found') throw err;
+    const named = (await client.call<List<NodeInfo>>('nodes.list')).items.filter((n) => n.name === ref && n.id !== ref && (!subnet || n.subnet === subnet || n.subnetSlug === subnet));
+    if (named.length > 1) throw new IdylError('conflict', `${named.length} nodes are named ${ref}: ${named.map((n) => `${n.id} (subnet ${n.subnetSlug})`).join(', ')}`, { hint: 'name the node by its id, or give --subnet' });
+    if (!named[0]) throw err;
+    return call(named[0].id);
+  }
 }
 
 function columns(now: Date): Column<NodeInfo>[] {
@@ -60,8 +83,8 @@ export function registerNode(program: Command, app: App): void {
       app.action<object, [string | undefined]>(async (ctx, ref) => {
         const client = await ctx.client();
         const cols = columns(ctx.io.now());
-        if (ref !== undefined) return resourceOutput(await client.call<NodeInfo>('nodes.get', { params: { node: ref } }), cols);
         const s = await ctx.settings();
+        if (ref !== undefined) return resourceOutput(await byIdOrName(client, ref, s.subnet, (id) => client.call<NodeInfo>('nodes.get', { params: { node: id } })), cols);
         const all = (await client.call<List<NodeInfo>>('nodes.list')).items;
         const items = s.subnet ? all.filter((n) => n.subnet === s.subnet || n.subnetSlug === s.subnet) : all;
         return listOutput(items, cols, s.subnet ? `No nodes in subnet ${s.subnet}.` : 'No nodes.');
@@ -116,7 +139,8 @@ export function registerNode(program: Command, app: App): void {
     .argument('<node>', 'node id or name')
     .action(
       app.action<object, [string]>(async (ctx, ref) => {
-        const answer = await (await ctx.client()).call<unknown>('nodes.delete', { params: { node: ref } });
+        const client = await ctx.client();
+        const answer = await byIdOrName(client, ref, (await ctx.settings()).subnet, (id) => client.call<unknown>('nodes.delete', { params: { node: id } }));
         return textOutput(answer ?? { node: ref, deleted: true }, `✓ Node ${ref} deleted`);
       }),
     );

@@ -23,7 +23,7 @@ export interface UntrustedCapability {
  * Decides whether a node's stored capability report can be trusted (check 3,
  * `capability_unverified`). Fails closed: no report, an unverified one, an unknown
  * profile, one that contradicts the node's declared profile or itself (a failed
- * check in a "verified" report, an engine or runtime the profile does not use),
+ * check other than a `gpu.*` one in a "verified" report, an engine or runtime the profile does not use),
  * or any malformed field. The report arrives from storage, so every field is
  * checked at run time rather than trusted to its type.
  */
@@ -42,7 +42,10 @@ export function assessCapability(report: CapabilityReport | undefined, declaredP
   if (r.verified !== true) {
     return untrusted(failed.length ? `host checks failed: ${failed.join(', ')}` : 'the host checks have not passed');
   }
-  if (failed.length) return untrusted(`the report claims verified but host checks failed: ${failed.join(', ')}`);
+  // GPU checks (`gpu.*`) never decide `verified` (field case 14): a GPU the node does not
+  // offer, or one it cannot name, is no contradiction of a verified report.
+  const contradicting = failed.filter((name) => !name.startsWith('gpu.'));
+  if (contradicting.length) return untrusted(`the report claims verified but host checks failed: ${contradicting.join(', ')}`);
   if (!isPlatform(r.platform)) return untrusted(`the report names an unknown platform ${JSON.stringify(r.platform)}`);
   if (!isResources(r.capacity)) return untrusted('the report has no valid capacity');
   if (r.overhead !== undefined && !isResources(r.overhead)) return untrusted('the report has an invalid microVM overhead');

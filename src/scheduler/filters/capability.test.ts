@@ -14,6 +14,9 @@ describe('capabilityFilter (check 3): fails closed on any report it cannot trust
     ['report not verified, failed checks named', { ...verifiedReport('containerd-kata-qemu'), verified: false, checks: [{ name: '/dev/kvm', ok: false, detail: 'missing' }, { name: 'kata-shim', ok: false, detail: 'missing' }] }, 'containerd-kata-qemu', /host checks failed: \/dev\/kvm, kata-shim/],
     ['not verified without failed checks', { ...verifiedReport('docker'), verified: false }, 'docker', /have not passed/],
     ['claims verified with a failed check', { ...verifiedReport('docker'), checks: [{ name: 'engine', ok: false, detail: 'down' }] }, 'docker', /claims verified but host checks failed: engine/],
+    // GPU checks never decide `verified` (field cases 14, 17, 20): a GPU not offered or not named leaves the node trusted.
+    ['verified with failed gpu.* checks only', { ...verifiedReport('docker'), checks: [{ name: 'gpu.driver[0000:41:00.0]', ok: false, detail: 'bound to nouveau' }, { name: 'gpu.model[0000:0b:00.0]', ok: false, detail: 'model unknown' }] }, 'docker', undefined],
+    ['claims verified with a failed check beside a gpu.* one', { ...verifiedReport('docker'), checks: [{ name: 'gpu.nvidia-smi', ok: false, detail: 'hangs' }, { name: 'engine', ok: false, detail: 'down' }] }, 'docker', /claims verified but host checks failed: engine$/],
     ['unknown profile', corrupt({ ...verifiedReport('docker'), runtimeProfile: 'containerd-gvisor' }), undefined, /unknown runtime profile "containerd-gvisor"/],
     ['profile differs from the one joined with', verifiedReport('containerd-kata-qemu'), 'docker', /says profile containerd-kata-qemu but the node joined as docker/],
     ['unknown platform', corrupt({ ...verifiedReport('docker'), platform: 'linux/riscv64' }), 'docker', /unknown platform/],
