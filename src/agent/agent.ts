@@ -69,6 +69,7 @@ export class NodeAgent {
     this.abort.abort();
     this.reporter.close();
     await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.workers.values()].map((w) => w.detach()));
     await this.deps.driver.close();
     this.deps.client.close();
   }

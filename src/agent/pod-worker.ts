@@ -64,6 +64,16 @@ export class PodWorker {
     });
   }
 
+  /**
+   * Stops following the pod and leaves its container running (the agent is shutting
+   * down; a restarted agent adopts it). Ends the engine calls that wait on it, which
+   * would otherwise keep the agent's process alive.
+   */
+  async detach(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+
   /** Stops the pod and removes everything made for it; reports `Removed`. */
   async stop(reportRemoval = true): Promise<void> {
     this.abort.abort();
