@@ -92,6 +92,8 @@ await describeWithDaemons('workloads run on real engines through the node agent'
       assert.equal(w.status.observedIsolation?.class, 'container');
       const described = await user.ok('describe', 'pod', `hello-${e.engine}`);
       assert.match(described, new RegExp(`^Placement:\\s+node ${e.profile}-${runId()} · ${e.profile} · container$`, 'm'));
+      const describedJson = await user.json<Workload>('describe', 'pod', `hello-${e.engine}`);
+      assert.deepEqual(describedJson.status.placement, w.status.placement);
     });
 
     test(`${e.profile}: a pod that exits 3 is Failed with exit code 3, one that exits 0 is Succeeded`, async () => {
