@@ -69,7 +69,8 @@ export class NodeAgent {
     this.abort.abort();
     this.reporter.close();
     await Promise.allSettled(this.loops);
-    // The workers stop too (their containers keep running): none may restart a container after the driver closed.
+    // The workers stop too (their containers keep running): none may restart a container
+    // after the driver closed, and no engine wait may keep the process alive.
     await Promise.allSettled([...this.workers.values()].map((w) => w.detach()));
     await this.deps.driver.close();
     this.deps.client.close();

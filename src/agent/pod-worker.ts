@@ -64,6 +64,16 @@ export class PodWorker {
     });
   }
 
+  /**
+   * Stops following the pod and leaves its container running (the agent is shutting
+   * down; a restarted agent adopts it). Ends the engine calls that wait on it, which
+   * would otherwise keep the agent's process alive.
+   */
+  async detach(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+
   /** Stops the pod and removes everything made for it; reports `Removed`. */
   async stop(reportRemoval = true): Promise<void> {
     this.abort.abort();
@@ -74,15 +84,6 @@ export class PodWorker {
       await this.ctx.driver.remove(c.id).catch((err: unknown) => this.ctx.log('remove failed', { container: c.id, error: String(err) }));
     }
     if (reportRemoval) this.report({ state: 'Removed' });
-  }
-
-  /**
-   * Stops following the pod and leaves its container as it is (the agent is stopping;
-   * a restarted agent adopts it). Resolves once nothing more will be created or reported.
-   */
-  async detach(): Promise<void> {
-    this.abort.abort();
-    await this.done;
   }
 
   private get signal(): AbortSignal {

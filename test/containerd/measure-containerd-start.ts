@@ -50,7 +50,7 @@ let rawSpec: Buffer | undefined;
 let rawParent = '';
 const viaApi = async (name: string): Promise<void> => {
   await conn.call('containers.Create', {
-    container: { id: name, labels: {}, image: image.ref, runtime: { name: 'io.containerd.runc.v2' }, spec: { typeUrl: 'types.containerd.io/opencontainers/runtime-spec/1/Spec', value: rawSpec! }, snapshotter: 'overlayfs', snapshotKey: name },
+    container: { id: name, labels: {}, image: image.ref, runtime: { name: 'io.containerd.runc.v2' }, spec: { type_url: 'types.containerd.io/opencontainers/runtime-spec/1/Spec', value: rawSpec! }, snapshotter: 'overlayfs', snapshotKey: name },
   });
   const { mounts } = await conn.call('snapshots.Prepare', { snapshotter: 'overlayfs', key: name, parent: rawParent });
   await conn.call('tasks.Create', { containerId: name, rootfs: mounts, stdout: '', stderr: '', terminal: false });

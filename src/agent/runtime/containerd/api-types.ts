@@ -4,9 +4,14 @@
  * Buffer). They mirror proto/containerd/ and nothing more.
  */
 
-/** google.protobuf.Any: a typed payload (containerd puts JSON in `value`). */
+/**
+ * google.protobuf.Any: a typed payload (containerd puts JSON in `value`). The loader
+ * takes Any from protobufjs's bundled descriptor, which keeps the snake_case name: a
+ * `typeUrl` key would be dropped silently and containerd would store an untyped spec
+ * that `ctr containers info` and other clients cannot read.
+ */
 export interface AnyMessage {
-  readonly typeUrl: string;
+  readonly type_url: string;
   readonly value: Buffer;
 }
 

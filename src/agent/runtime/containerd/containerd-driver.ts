@@ -182,7 +182,7 @@ export class ContainerdDriver implements RuntimeDriver {
           labels: { ...spec.labels },
           image: image.name,
           runtime: { name: spec.runtime },
-          spec: { typeUrl: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(oci)) },
+          spec: { type_url: SPEC_TYPE_URL, value: Buffer.from(JSON.stringify(oci)) },
           snapshotter: this.snapshotter,
           snapshotKey: id,
         },

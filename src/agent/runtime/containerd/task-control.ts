@@ -118,7 +118,7 @@ export class TaskControl {
   async exec(id: string, process: OciProcess, argv: readonly string[], timeoutMs: number, execId: string): Promise<ExecResult> {
     const files = await this.files.prepareExec(id, execId);
     try {
-      const spec = { typeUrl: PROCESS_TYPE_URL, value: Buffer.from(JSON.stringify({ ...process, args: argv, terminal: false })) };
+      const spec = { type_url: PROCESS_TYPE_URL, value: Buffer.from(JSON.stringify({ ...process, args: argv, terminal: false })) };
       await this.conn.call('tasks.Exec', { containerId: id, execId, stdout: files.stdout, stderr: files.stderr, terminal: false, spec });
       let exitCode: number;
       try {
