@@ -3,23 +3,20 @@
 // image (already pulled), network none. Figures are printed, not asserted.
 //
 //   npm run build && node dist/test/conformance/measure-docker-start.js [RUNS]
-import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { DockerDriver } from '../../src/agent/runtime/docker/docker-driver.js';
 import { removeLabelled } from '../support/cleanup.js';
 import { DOCKER_SOCKET } from '../support/probes.js';
+import { dockerRunApi, dockerRunCli } from '../support/raw-engine-start.js';
 import { runSelector, testLabels, uniqueName } from '../support/run-id.js';
 import { ensureTestImage } from '../support/test-image.js';
-import { httpRequest } from '../support/unix-http.js';
 
 const runs = Number(process.argv[2] ?? 10);
-const run = promisify(execFile);
 const image = await ensureTestImage();
 const driver = new DockerDriver({ socketPath: DOCKER_SOCKET });
 await driver.pull({ uri: image.ref }, 'if_not_present');
 const labels = testLabels('measure-start');
-const labelArgs = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+const launch = { image: image.ref, command: ['/bin/sleep', '300'], labels };
 
 async function timed(start: () => Promise<string>): Promise<number> {
   const began = performance.now();
@@ -36,15 +33,8 @@ const viaDriver = async (): Promise<string> => {
   await driver.start(id);
   return id;
 };
-const viaCli = async (): Promise<string> =>
-  (await run('docker', ['run', '-d', '--network', 'none', ...labelArgs, image.ref, '/bin/sleep', '300'])).stdout.trim();
-const viaApi = async (): Promise<string> => {
-  const body = JSON.stringify({ Image: image.ref, Cmd: ['/bin/sleep', '300'], Labels: labels, HostConfig: { NetworkMode: 'none', Runtime: 'runc' } });
-  const created = await httpRequest({ socketPath: DOCKER_SOCKET }, 'POST', '/containers/create', { body, headers: { 'Content-Type': 'application/json' } });
-  const { Id } = JSON.parse(created.body) as { Id: string };
-  await httpRequest({ socketPath: DOCKER_SOCKET }, 'POST', `/containers/${Id}/start`);
-  return Id;
-};
+const viaCli = (): Promise<string> => dockerRunCli(launch)(uniqueName('measure'));
+const viaApi = (): Promise<string> => dockerRunApi(launch)(uniqueName('measure'));
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

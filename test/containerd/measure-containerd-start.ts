@@ -5,21 +5,19 @@
 // io.containerd.runc.v2. Figures are printed, not asserted.
 //
 //   npm run build && node dist/test/containerd/measure-containerd-start.js [RUNS]
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { ContainerdConnection } from '../../src/agent/runtime/containerd/containerd-connection.js';
 import { ContainerdDriver } from '../../src/agent/runtime/containerd/containerd-driver.js';
 import { eraseNamespace } from '../support/containerd-test-env.js';
 import { CONTAINERD_SOCKET } from '../support/probes.js';
+import { containerdRunApi, ctrRunCli, type RawStart } from '../support/raw-engine-start.js';
 import { runId } from '../support/run-id.js';
 import { ensureTestImage } from '../support/test-image.js';
 
 const runs = Number(process.argv[2] ?? 10);
-const run = promisify(execFile);
 const namespace = `idyl-measure-${runId()}`;
 const stateDir = await mkdtemp(join(tmpdir(), 'idyl-measure-'));
 const image = await ensureTestImage();
@@ -42,20 +40,10 @@ const viaDriver = async (name: string): Promise<void> => {
   await driver.create({ name, image: { uri: image.ref }, command: ['/bin/sleep', '300'], env: {}, network: 'none', runtime: 'io.containerd.runc.v2', labels: { 'idyl.managed': 'true' } });
   await driver.start(name);
 };
-const viaCtr = async (name: string): Promise<void> => {
-  await run('ctr', ['--address', CONTAINERD_SOCKET, '--namespace', namespace, 'run', '-d', '--runtime', 'io.containerd.runc.v2', image.ref, name, '/bin/sleep', '300']);
-};
-
-let rawSpec: Buffer | undefined;
-let rawParent = '';
-const viaApi = async (name: string): Promise<void> => {
-  await conn.call('containers.Create', {
-    container: { id: name, labels: {}, image: image.ref, runtime: { name: 'io.containerd.runc.v2' }, spec: { type_url: 'types.containerd.io/opencontainers/runtime-spec/1/Spec', value: rawSpec! }, snapshotter: 'overlayfs', snapshotKey: name },
-  });
-  const { mounts } = await conn.call('snapshots.Prepare', { snapshotter: 'overlayfs', key: name, parent: rawParent });
-  await conn.call('tasks.Create', { containerId: name, rootfs: mounts, stdout: '', stderr: '', terminal: false });
-  await conn.call('tasks.Start', { containerId: name });
-};
+const launch = { image: image.ref, command: ['/bin/sleep', '300'], labels: { 'idyl.managed': 'true' } };
+const viaCtr = async (name: string): Promise<void> => void (await ctrRunCli(launch, namespace)(name));
+let rawStart: RawStart | undefined;
+const viaApi = async (name: string): Promise<void> => void (await rawStart?.(name));
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -66,11 +54,7 @@ const median = (values: number[]): number => {
 try {
   await driver.pull({ uri: image.ref }, 'if_not_present');
   // The raw series reuses the spec and parent snapshot of a driver-made container, with the id swapped.
-  await driver.create({ name: 'measure-template', image: { uri: image.ref }, command: ['/bin/sleep', '300'], env: {}, network: 'none', runtime: 'io.containerd.runc.v2', labels: {} });
-  const template = (await conn.call('containers.Get', { id: 'measure-template' })).container;
-  rawSpec = template.spec!.value;
-  rawParent = (await conn.call('snapshots.Stat', { snapshotter: 'overlayfs', key: 'measure-template' })).info.parent;
-  await driver.remove('measure-template');
+  rawStart = await containerdRunApi(launch, driver, conn);
   const results: Record<string, number[]> = { 'ContainerdDriver create+start': [], 'ctr run -d': [], 'raw API (4 calls)': [] };
   // Warm-up: the first create pays for the channel, the protos and the image config.
   await timed(viaDriver);

@@ -10,6 +10,8 @@ import { waitUntil } from './wait-until.js';
 export interface AgentProcess {
   /** The node's state dir (holds `node.json`). */
   readonly stateDir: string;
+  /** The agent's process id (its memory and CPU time are in /proc/PID). */
+  readonly pid: number;
   /** Everything the agent wrote on stdout and stderr so far. */
   log(): string;
   /** Resolves once the log matches `pattern` (at least `count` times). */
@@ -39,6 +41,7 @@ export async function startAgentProcess(user: CliUser, stateDir: string, args: r
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   const agent: AgentProcess = {
     stateDir,
+    pid: child.pid ?? 0,
     log: () => out,
     waitForLog: async (pattern, count = 1, timeoutMs = 30_000) => {
       const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
