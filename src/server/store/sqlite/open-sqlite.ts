@@ -2,6 +2,7 @@ import Sqlite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import type { DialectParts } from '../dialect.js';
 import type { Database } from '../schema.js';
+import { cachingDatabase } from './statement-cache.js';
 
 /**
  * Opens (creating if needed) the embedded SQLite store at `file`. WAL mode with full
@@ -13,7 +14,7 @@ export function openSqlite(file: string): DialectParts {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }), plugins: [new CamelCasePlugin()] });
   return {
     name: 'sqlite',
     db,
