@@ -81,13 +81,20 @@ export async function containerdRunApi(l: RawLaunch, driver: ContainerdDriver, c
     ...(l.cpuMillis !== undefined ? { cpuMillis: l.cpuMillis } : {}),
     ...(l.memoryBytes !== undefined ? { memoryBytes: l.memoryBytes } : {}),
   });
-  const spec = (await conn.call('containers.Get', { id: template })).container.spec;
-  if (!spec) throw new Error(`containerd stored no spec for ${template}`);
+  const stored = (await conn.call('containers.Get', { id: template })).container.spec;
+  if (!stored) throw new Error(`containerd stored no spec for ${template}`);
+  const base = JSON.parse(stored.value.toString('utf8')) as { hostname?: string; linux?: { cgroupsPath?: string } };
+  // Each container gets its own cgroup (and hostname), as the driver gives it: shared, the
+  // template's cgroup would put every raw container under one memory limit.
+  const specOf = (name: string) => {
+    const own = { ...base, hostname: name, linux: { ...base.linux, cgroupsPath: base.linux?.cgroupsPath?.replace(template, name) } };
+    return { type_url: stored.type_url, value: Buffer.from(JSON.stringify(own)) };
+  };
   const parent = (await conn.call('snapshots.Stat', { snapshotter: 'overlayfs', key: template })).info.parent;
   await driver.remove(template);
   return async (name) => {
     await conn.call('containers.Create', {
-      container: { id: name, labels: { ...l.labels }, image: l.image, runtime: { name: 'io.containerd.runc.v2' }, spec, snapshotter: 'overlayfs', snapshotKey: name },
+      container: { id: name, labels: { ...l.labels }, image: l.image, runtime: { name: 'io.containerd.runc.v2' }, spec: specOf(name), snapshotter: 'overlayfs', snapshotKey: name },
     });
     const { mounts } = await conn.call('snapshots.Prepare', { snapshotter: 'overlayfs', key: name, parent });
     await conn.call('tasks.Create', { containerId: name, rootfs: mounts, stdout: '', stderr: '', terminal: false });
