@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IdylError } from '../api/errors.js';
 import type { CapabilityReport } from '../api/node.js';
 import type { PodStatusReport } from '../api/schemas/requests.js';
@@ -48,6 +49,9 @@ export class NodeAgent {
   private connected = false;
 
   constructor(private readonly deps: AgentDeps) {
+    // Every call in flight listens to this signal: one status report per pod in a burst
+    // of deploys is more than the default 10, which Node reports as a possible leak.
+    setMaxListeners(0, this.abort.signal);
     this.reporter = new StatusReporter(
       async (podId, r) => {
         await deps.client.call('nodes.podStatus', { params: { node: deps.state.nodeId, pod: podId }, body: r }, this.abort.signal);
