@@ -1,5 +1,4 @@
 import type { RuntimeProfile } from '../src/api/isolation.js';
-import { DEFAULT_REQUEST } from '../src/server/services/workloads/pod-shape.js';
 import { uniqueName } from '../test/support/run-id.js';
 import { IdylStack, type SentPod } from './idyl-stack.js';
 import { PodWatch, type PodTimeline } from './pod-watch.js';
@@ -11,6 +10,14 @@ import { median, round } from './stats.js';
 export const BENCH_IMAGE = `${process.env.IDYL_TEST_REGISTRY ?? '127.0.0.1:5000'}/idyl/busybox:1.35`;
 /** What every container runs: waits, and exits at once on SIGTERM (removal costs no grace). */
 const ARGS = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
+/**
+ * Each pod's request and limit (`--cpu 20m --memory 32Mi`), and the raw containers' limits:
+ * small enough that 50 pods fit a 2-core node (the default 100m would fit only 20).
+ */
+const RESOURCES = { cpu: '20m', memory: '32Mi' };
+const LIMITS = { cpuMillis: 20, memoryBytes: 32 * 2 ** 20 };
+/** Pause before each timed start in the sequential series. */
+const SETTLE_MS = 250;
 
 /** How much one size measures. */
 export interface DeployLatencyPlan {
@@ -47,6 +54,8 @@ export interface ProfileFigures {
   readonly agent: { readonly pid: number; readonly rssMiB: number; readonly peakRssMiB: number; readonly idleCpuPercent: number; readonly idleSeconds: number; readonly podsRunningWhileIdle: number };
   /** Containers of the bench still on the engines after clean-up (0). */
   readonly leftovers: number;
+  /** The agent exited within 15 s of SIGTERM at the end. */
+  readonly agentExitedOnSigterm: boolean;
 }
 
 function series(ms: readonly number[]): Series {
@@ -55,7 +64,7 @@ function series(ms: readonly number[]): Series {
 
 /** One pod created through idyl and followed until Running; its latency and timeline. */
 async function deployOne(stack: IdylStack, watch: PodWatch, name: string): Promise<{ ms: number; t: PodTimeline; sent: SentPod }> {
-  const sent = await stack.deploy(BENCH_IMAGE, name, ARGS);
+  const sent = await stack.deploy(BENCH_IMAGE, name, ARGS, RESOURCES);
   const outcome = await watch.settled([sent.id], 60_000);
   const t = watch.timeline(sent.id);
   if (outcome.running !== 1 || t.running === undefined) throw new Error(`pod ${name} did not reach Running: ${t.failed ?? 'timed out'}`);
@@ -82,12 +91,13 @@ export async function measureProfile(profile: RuntimeProfile, plan: DeployLatenc
   let raw: RawEngine | undefined;
   let watch: PodWatch | undefined;
   let leftovers = 0;
-  let figures: Omit<ProfileFigures, 'leftovers'>;
+  let agentExited = false;
+  let figures: Omit<ProfileFigures, 'leftovers' | 'agentExitedOnSigterm'>;
   try {
     watch = await PodWatch.open(stack.client);
     // Warm-ups, not counted: the agent pulls the image once; each path pays its first-call costs.
     await deployOne(stack, watch, 'warm-up');
-    raw = await rawEngine(profile, BENCH_IMAGE, ARGS, { cpuMillis: DEFAULT_REQUEST.cpuMillis, memoryBytes: DEFAULT_REQUEST.memoryBytes });
+    raw = await rawEngine(profile, BENCH_IMAGE, ARGS, LIMITS);
     await rawOne(raw, raw.cli);
     await rawOne(raw, raw.api);
     const idyl: number[] = [];
@@ -97,6 +107,8 @@ export async function measureProfile(profile: RuntimeProfile, plan: DeployLatenc
     for (let i = 0; i < plan.runs; i++) {
       const order = [0, 1, 2].map((k) => (k + i) % 3);
       for (const k of order) {
+        // Let the engine finish what the previous start left it doing, for every method alike.
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
         if (k === 0) {
           const one = await deployOne(stack, watch, `lat-${i}`);
           idyl.push(one.ms);
@@ -109,7 +121,7 @@ export async function measureProfile(profile: RuntimeProfile, plan: DeployLatenc
     await stack.deleteAllPods();
 
     const t0 = Date.now();
-    const burst = await Promise.all(Array.from({ length: plan.concurrent }, (_, i) => stack.deploy(BENCH_IMAGE, `burst-${i}`, ARGS)));
+    const burst = await Promise.all(Array.from({ length: plan.concurrent }, (_, i) => stack.deploy(BENCH_IMAGE, `burst-${i}`, ARGS, RESOURCES)));
     const outcome = await watch.settled(burst.map((p) => p.id), 180_000);
     const ran = burst.map((p) => watch?.timeline(p.id).running).filter((x): x is number => x !== undefined);
     const perPod = burst.flatMap((p) => {
@@ -153,8 +165,10 @@ export async function measureProfile(profile: RuntimeProfile, plan: DeployLatenc
   } finally {
     await watch?.close();
     leftovers += (await raw?.close()) ?? 0;
-    leftovers += await stack.stop();
+    const stopped = await stack.stop();
+    leftovers += stopped.leftovers;
+    agentExited = stopped.agentExited;
     if (leftovers > 0) progress(`${profile}: ${leftovers} containers left behind`);
   }
-  return { ...figures, leftovers };
+  return { ...figures, leftovers, agentExitedOnSigterm: agentExited };
 }

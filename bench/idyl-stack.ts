@@ -57,9 +57,9 @@ export class IdylStack {
     }
   }
 
-  /** Creates pod `name` running `args` in the image (as `idyl run IMAGE --name N -- ARGS` sends it). */
-  async deploy(image: string, name: string, args: readonly string[]): Promise<SentPod> {
-    const manifest = podManifest({ name, namespace: 'default', subnet: this.subnet }, image, {}, args);
+  /** Creates pod `name` running `args` in the image (as `idyl run IMAGE --name N --cpu C --memory M -- ARGS` sends it). */
+  async deploy(image: string, name: string, args: readonly string[], resources: { cpu: string; memory: string }): Promise<SentPod> {
+    const manifest = podManifest({ name, namespace: 'default', subnet: this.subnet }, image, resources, args);
     const sentAt = Date.now();
     const answer = await this.client.call<Workload | { workload: Workload }>('workloads.create', { params: { namespace: 'default' }, body: manifest });
     const w = 'workload' in answer ? answer.workload : answer;
@@ -73,18 +73,22 @@ export class IdylStack {
     await waitUntil('every bench pod to be removed', async () => (await this.pods()).length === 0, timeoutMs, 250);
   }
 
-  /** Stops the agent and the server, sweeps the node's containers, removes temp dirs; resolves how many containers of the node are left on the engine. */
-  async stop(): Promise<number> {
+  /**
+   * Stops the agent (SIGTERM, as Ctrl-C) and the server, sweeps the node's containers and
+   * removes the temp dirs. Resolves how many containers of the node are left on the engine,
+   * and whether the agent exited within 15 s of SIGTERM (else it was killed).
+   */
+  async stop(): Promise<{ leftovers: number; agentExited: boolean }> {
     this.client.close();
-    try {
-      await this.agent.stop('SIGTERM');
-    } finally {
-      await removeNodeContainers(this.profile, join(this.dir, 'node'), this.nodeId);
-      await this.server.stop();
-      this.user.remove();
-      rmSync(this.dir, { recursive: true, force: true });
-    }
-    return (await nodeContainers(this.profile === 'docker' ? 'docker' : 'containerd', this.nodeId)).length;
+    const agentExited = await this.agent.stop('SIGTERM').then(
+      () => true,
+      (err: unknown) => (console.error(`deploy-latency: ${err instanceof Error ? err.message.slice(-2500) : String(err)}`), false),
+    );
+    await removeNodeContainers(this.profile, join(this.dir, 'node'), this.nodeId);
+    await this.server.stop();
+    this.user.remove();
+    rmSync(this.dir, { recursive: true, force: true });
+    return { leftovers: (await nodeContainers(this.profile === 'docker' ? 'docker' : 'containerd', this.nodeId)).length, agentExited };
   }
 
   private async pods(): Promise<readonly Workload[]> {

@@ -11,7 +11,7 @@ export interface PodTimeline {
   pulling?: number;
   /** `pod.running`: the control plane recorded the pod as Running. */
   running?: number;
-  /** The message of a `pod.failed` or `workload.failed` event. */
+  /** The message of a `pod.failed`, `workload.failed` or `workload.unschedulable` event (it will not run soon). */
   failed?: string;
 }
 
@@ -109,7 +109,7 @@ export class PodWatch {
     else if (e.type === 'workload.scheduled') t.scheduled ??= at;
     else if (e.type === 'pod.pulling') t.pulling ??= at;
     else if (e.type === 'pod.running') t.running ??= at;
-    else if (e.type === 'pod.failed' || e.type === 'workload.failed') t.failed ??= e.message;
+    else if (e.type === 'pod.failed' || e.type === 'workload.failed' || e.type === 'workload.unschedulable') t.failed ??= e.message;
     this.pods.set(e.subject.id, t);
   }
 }

@@ -21,6 +21,7 @@ for (const [profile, engine] of [['docker', dockerCheck()], ['containerd-runc', 
     for (const s of [p.idyl, p.rawCli, p.rawApi]) assert.equal(s.n, f.plan.runs);
     assert.deepEqual({ running: p.concurrent.running, failed: p.concurrent.failed, lost: p.concurrent.lost }, { running: f.plan.concurrent, failed: 0, lost: 0 });
     assert.equal(p.leftovers, 0, 'every container the benchmark made was removed');
+    assert.equal(p.agentExitedOnSigterm, true, 'the agent exits on SIGTERM');
     const numbers: number[] = [];
     const collect = (v: unknown): void => {
       if (typeof v === 'number') numbers.push(v);
