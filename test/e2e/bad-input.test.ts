@@ -100,6 +100,31 @@ describe('bad input through bin/idyl and the API: a 4xx with a field path, no 5x
     assert.deepEqual(await stored(), before);
   });
 
+  it('bin/idyl: a CPU or memory of 0, or below what the engines enforce, is refused at submit, never run without a limit', async () => {
+    const before = await stored();
+    for (const [flag, value, field] of [
+      ['--cpu', '0', 'spec.containers[0].resources.requests.cpu'],
+      ['--memory', '0', 'spec.containers[0].resources.requests.memory'],
+      ['--cpu', '1m', 'spec.containers[0].resources.requests.cpu'],
+      ['--memory', '4Mi', 'spec.containers[0].resources.requests.memory'],
+    ] as const) {
+      const { code, error } = await world.cli.fails(['run', IMAGE, '--name', 'bi-min', '--subnet', 'bi', flag, value]);
+      assert.equal(code, 1, `${flag} ${value}`);
+      assert.equal(error.code, 'validation_failed', `${flag} ${value}: ${error.message}`);
+      assert.equal(error.details.field, field, `${flag} ${value}`);
+      assert.match(error.message, /at least (10m|6Mi)/);
+    }
+    // A limit alone of 0 is refused at the limit's path.
+    const zeroLimit = { kind: 'Pod', metadata: { name: 'bi-min', subnet: 'bi' }, spec: { containers: [{ imageURI: IMAGE, resources: { limits: { memory: '0' } } }] } };
+    const r = await world.raw('POST', '/v1/namespaces/default/workloads', { body: zeroLimit });
+    assert.equal(r.status, 400);
+    assert.equal(errorField(r), 'spec.containers[0].resources.limits.memory');
+    assert.deepEqual(await stored(), before);
+    // The smallest accepted values are accepted.
+    await world.cli.ok(['run', IMAGE, '--name', 'bi-min', '--subnet', 'bi', '--cpu', '10m', '--memory', '6Mi']);
+    await world.cli.ok(['delete', 'pod', 'bi-min']);
+  });
+
   it('bin/idyl apply -f: unknown fields, wrong types and a huge manifest get the code and the field, exit 1, nothing stored', async () => {
     const before = await stored();
     const file = (name: string, text: string) => {

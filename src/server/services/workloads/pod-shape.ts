@@ -9,6 +9,12 @@ import { parseRequirement } from '../policy-port.js';
 /** What a request asks for when it states neither a request nor a limit. */
 export const DEFAULT_REQUEST = { cpuMillis: 100, memoryBytes: 128 * 2 ** 20 } as const;
 
+/** The least CPU a pod may ask for or be limited to: the kernel's smallest CFS quota (1 ms per 100 ms period). */
+export const MIN_CPU_MILLIS = 10;
+
+/** The least memory a pod may ask for or be limited to: Docker Engine refuses a smaller limit. */
+export const MIN_MEMORY_BYTES = 6 * 2 ** 20;
+
 /** A pod spec's numbers, parsed once at submit: what the scheduler counts and the engine enforces. */
 export interface PodShape {
   /** Requests (the limit when only a limit is given; defaults when neither). */
@@ -46,7 +52,12 @@ export function shapePod(spec: PodSpec, path: string): Outcome<PodShape> {
   const memoryBytes = rm.value ?? lm.value ?? DEFAULT_REQUEST.memoryBytes;
   if (lc.value !== undefined && lc.value < cpuMillis) return refuse('validation_failed', `${base}.limits.cpu: less than the request`, { field: `${base}.limits.cpu` });
   if (lm.value !== undefined && lm.value < memoryBytes) return refuse('validation_failed', `${base}.limits.memory: less than the request`, { field: `${base}.limits.memory` });
-  if (memoryBytes > 0 && memoryBytes < 4 * 2 ** 20) return refuse('validation_failed', `${base}.requests.memory: at least 4Mi`, { field: `${base}.requests.memory` });
+  // The smallest values the engines enforce: a lower (or zero) one would be refused on the
+  // node long after submit, or, as 0, run the workload with no limit at all.
+  const cpuField = `${base}.${rc.value !== undefined ? 'requests' : 'limits'}.cpu`;
+  if (cpuMillis < MIN_CPU_MILLIS) return refuse('validation_failed', `${cpuField}: at least ${MIN_CPU_MILLIS}m (the smallest CPU quota the kernel enforces)`, { field: cpuField });
+  const memField = `${base}.${rm.value !== undefined ? 'requests' : 'limits'}.memory`;
+  if (memoryBytes < MIN_MEMORY_BYTES) return refuse('validation_failed', `${memField}: at least 6Mi (the smallest memory limit the engines enforce)`, { field: memField });
 
   let gpu: GpuRequest | undefined;
   if (spec.gpu !== undefined) {
