@@ -68,6 +68,18 @@ describe('a microvm pod pending on container nodes: the counted diagnosis, then 
     assert.match(table.stderr, /^  docker-a: isolation_class_unsupported \(profile docker serves class container\)$/m);
   });
 
+  it('a Deployment and a Sandbox whose pods fit nowhere show the same diagnosis in get and describe', async () => {
+    await world.cli.ok(['deploy', IMAGE, '--name', 'vmd', '--subnet', 'mixed', '--isolation-class', 'microvm', '--replicas', '2']);
+    await world.cli.ok(['create', 'sandbox', '--image', IMAGE, '--ttl', '1h', '--name', 'vmsb', '--subnet', 'mixed', '--isolation-class', 'microvm']);
+    for (const [kind, name] of [['deployments', 'vmd'], ['sandboxes', 'vmsb']] as const) {
+      const w = await world.waitFor(kind, name, 'diagnosed', (x) => x.status.unschedulable?.summary === SUMMARY);
+      assert.equal(w.status.phase, 'Pending');
+      const [table, described] = await Promise.all([world.cli.ok(['get', kind, name]), world.cli.ok(['describe', kind, name])]);
+      assert.match(table.stdout, new RegExp(`^${name}\\s.*${SUMMARY_RE}$`, 'm'), `get ${kind}`);
+      assert.match(described.stdout, new RegExp(`^Unschedulable:\\s+${SUMMARY_RE}$`, 'm'), `describe ${kind}`);
+    }
+  });
+
   it('is placed, with the full placement record, once a verified containerd-kata-qemu node registers', async () => {
     const qemu = await world.node('mixed', 'containerd-kata-qemu', { name: 'kata-qemu-1' });
     const assigned = await qemu.waitForAssignment((a) => a.name === 'vm1');
@@ -86,6 +98,10 @@ describe('a microvm pod pending on container nodes: the counted diagnosis, then 
     assert.match(described.stdout, /kata-qemu-1/);
     assert.match(described.stdout, /containerd-kata-qemu/);
     for (const n of [...docker, silent]) assert.ok(!n.assignments().some((a) => a.name.startsWith('vm')), `${n.name} never got a microvm pod`);
+    // The owners' diagnosis goes once their pods are placed.
+    for (const [kind, name] of [['deployments', 'vmd'], ['sandboxes', 'vmsb']] as const) {
+      await world.waitFor(kind, name, 'running without a diagnosis', (x) => x.status.phase === 'Running' && x.status.unschedulable === undefined);
+    }
   });
 });
 

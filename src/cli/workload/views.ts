@@ -34,6 +34,8 @@ function reasonOf(w: Workload): string {
   const s = w.status;
   if (s.unschedulable) return s.unschedulable.summary;
   if (s.reason) return s.reason;
+  const failing = s.conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (failing) return failing.reason;
   if (s.container?.state && s.phase === 'Pending') return s.container.state;
   return '-';
 }

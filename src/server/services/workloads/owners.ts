@@ -84,9 +84,17 @@ export async function reconcileOwner(tx: Repos, owner: WorkloadRow, subnet: Subn
   const blocked = conditions.some((c) => c.type === 'ReplicaFailure' && c.status === 'True');
   const phase: Phase = running >= desired ? 'Running' : blocked && created === 0 ? 'Failed' : 'Pending';
   const replicas = { desired, created, running };
-  const same = owner.phase === phase && JSON.stringify(owner.status.replicas) === JSON.stringify(replicas) && JSON.stringify(owner.status.conditions) === JSON.stringify(conditions);
+  // The owner shows why its pods wait: the diagnosis of its oldest pod that fits nowhere.
+  const waiting = after.filter((p) => p.phase === 'Pending' && p.status.unschedulable).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+  const unschedulable = waiting?.status.unschedulable;
+  const same =
+    owner.phase === phase &&
+    JSON.stringify(owner.status.replicas) === JSON.stringify(replicas) &&
+    JSON.stringify(owner.status.conditions) === JSON.stringify(conditions) &&
+    JSON.stringify(owner.status.unschedulable) === JSON.stringify(unschedulable);
   if (!same) {
-    await tx.workloads.update(owner.id, { phase, status: { ...owner.status, phase, replicas, conditions }, updatedAt: at });
+    const { unschedulable: _old, ...rest } = owner.status;
+    await tx.workloads.update(owner.id, { phase, status: { ...rest, phase, replicas, conditions, ...(unschedulable ? { unschedulable } : {}) }, updatedAt: at });
     changed = true;
   }
   return changed;
