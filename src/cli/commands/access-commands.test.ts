@@ -183,4 +183,16 @@ describe('accounts, tokens, fleets, subnets, admission and nodes', () => {
     double.on('DELETE /v1/nodes/n2', (_q, res) => void res.writeHead(204).end());
     assert.equal((await run(['node', 'delete', 'n2'])).stdout, '✓ Node n2 deleted\n');
   });
+
+  test('node rotate-credential takes a node name as node get and node delete do', async () => {
+    double.json('GET /v1/nodes', { items: [node('n1'), node('n2')] });
+    double.json('POST /v1/nodes/n2/credential', { credential: 'idyl_node_fresh' });
+    const r = await run(['node', 'rotate-credential', 'node-n2', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { node: 'n2', credential: 'idyl_node_fresh' });
+    const table = await run(['node', 'rotate-credential', 'node-n2']);
+    assert.equal(table.stdout, 'idyl_node_fresh\n');
+    assert.match(table.stderr, /New credential of node n2: shown once/);
+    assert.equal((await run(['node', 'rotate-credential', 'node-n9'])).code, 1, 'no node of that id or name is not_found');
+  });
 });

@@ -13,6 +13,7 @@ import { CliError, usageError } from '../cli-error.js';
 import { homedirOf } from '../config/settings.js';
 import { tableView, textOutput, type CommandOutput } from '../output/view.js';
 import { writeOutput } from '../output/writer.js';
+import { byIdOrName } from './node.js';
 import { noun } from './noun.js';
 
 interface HostFlags {
@@ -151,7 +152,7 @@ export function registerNodeAgent(program: Command, app: App): void {
   node
     .command('rotate-credential')
     .description("replace a node's credential; the old one stops working at once")
-    .argument('[node]', "node id: rotate as its provider and print the new credential once (nothing is written to disk)")
+    .argument('[node]', "node id or name: rotate as its provider and print the new credential once (nothing is written to disk)")
     .option('--state-dir <dir>', 'on the node: rotate with its own credential and store the new one there (a running agent picks it up)')
     .action(
       app.action<{ stateDir?: string }, [string | undefined]>(async (ctx, nodeId) => {
@@ -162,9 +163,11 @@ export function registerNodeAgent(program: Command, app: App): void {
           const state = await rotateOwnCredential(ctx.opts.stateDir, ctx.io.signal);
           return textOutput({ node: state.nodeId, stateDir: ctx.opts.stateDir, rotated: true }, `✓ Credential of node ${state.name} (${state.nodeId}) rotated and stored in ${ctx.opts.stateDir}/node.json`);
         }
-        const r = await (await ctx.client()).call<{ credential: string }>('nodes.rotate', { params: { node: nodeId as string } });
-        if (ctx.format === 'table') ctx.io.stderr.write(`New credential of node ${nodeId}: shown once; the old one no longer works. Put it in the node's node.json ("credential").\n`);
-        return textOutput({ node: nodeId, credential: r.credential }, r.credential);
+        const client = await ctx.client();
+        const { subnet } = await ctx.settings();
+        const { id, credential } = await byIdOrName(client, nodeId as string, subnet, async (id) => ({ id, ...(await client.call<{ credential: string }>('nodes.rotate', { params: { node: id } })) }));
+        if (ctx.format === 'table') ctx.io.stderr.write(`New credential of node ${id}: shown once; the old one no longer works. Put it in the node's node.json ("credential").\n`);
+        return textOutput({ node: id, credential }, credential);
       }),
     );
 
