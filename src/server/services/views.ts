@@ -3,6 +3,7 @@ import type { Subnet } from '../../api/subnet.js';
 import type { Workload } from '../../api/workload.js';
 import { PROFILE_TABLE } from '../../api/isolation.js';
 import type { AdmissionRow, NodeRow, SubnetRow, WorkloadRow } from '../store/rows.js';
+import { shownConditions } from './nodes/report.js';
 
 /** Row → wire conversions, so every route shows a resource the same way. */
 
@@ -56,7 +57,7 @@ export function nodeView(
     capacity: { cpuMillis: report?.capacity.cpuMillis ?? 0, memoryBytes: report?.capacity.memoryBytes ?? 0, gpus: report?.gpus.length ?? 0 },
     allocated: { cpuMillis: alloc?.cpuMillis ?? 0, memoryBytes: alloc?.memoryBytes ?? 0, gpus: alloc?.gpuIds.length ?? 0, pods: alloc?.pods ?? 0 },
     gpus: report?.gpus ?? [],
-    conditions: n.conditions,
+    conditions: shownConditions(n.conditions, connected, n.lastHeartbeatAt, n.createdAt),
     ...(n.lastHeartbeatAt ? { lastHeartbeatAt: n.lastHeartbeatAt } : {}),
     createdAt: n.createdAt,
   };

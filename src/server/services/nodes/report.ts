@@ -49,3 +49,20 @@ export function conditionsOf(profile: RuntimeProfile, report: CapabilityReport |
   }
   return out;
 }
+
+/**
+ * The conditions as shown: a node that is not connected is `Ready` False with reason
+ * `node_disconnected` (the placement reason it gets first), whatever its last report
+ * said; its other conditions stay as that report left them.
+ */
+export function shownConditions(conditions: readonly NodeCondition[], connected: boolean, lastHeartbeatAt: string | undefined, createdAt: string): NodeCondition[] {
+  if (connected) return [...conditions];
+  const ready: NodeCondition = {
+    type: 'Ready',
+    status: 'False',
+    reason: 'node_disconnected',
+    message: lastHeartbeatAt ? `no heartbeat since ${lastHeartbeatAt}` : 'its agent has not connected yet (idyl node start)',
+    since: lastHeartbeatAt ?? createdAt,
+  };
+  return [...conditions.filter((c) => c.type !== 'Ready'), ready];
+}
