@@ -104,16 +104,28 @@ export class NodeAgent {
   }
 
   private async heartbeatLoop(): Promise<void> {
+    let probing: Promise<CapabilityReport> | undefined;
     while (!this.signal.aborted) {
       try {
-        const fresh = await this.deps.probe();
-        this.report = fresh;
-        const changed = !this.sentReport || diffReports(this.sentReport, fresh).changed;
+        probing ??= this.deps.probe();
+        // A probe can be slow (an engine swamped by a burst of launches answered one after
+        // 56 s): liveness must not wait for it, or the node is marked disconnected while it
+        // works. When no report is ready within an interval, the heartbeat goes without one
+        // (nothing changed, as far as the control plane is told) and the probe carries on.
+        const fresh = await Promise.race([probing, sleep(this.heartbeatMs, this.signal).then(() => undefined)]);
+        if (fresh) {
+          probing = undefined;
+          this.report = fresh;
+        }
+        const changed = fresh !== undefined && (!this.sentReport || diffReports(this.sentReport, fresh).changed);
         const r = await this.deps.client.call<HeartbeatResult>('nodes.heartbeat', { params: { node: this.deps.state.nodeId }, body: changed ? { report: fresh } : {} }, this.signal);
         if (changed) this.sentReport = fresh;
         this.heartbeatMs = r.heartbeatIntervalMs;
+        // The interval has already passed while waiting for the probe.
+        if (!fresh) continue;
       } catch (err) {
         if (this.signal.aborted) return;
+        probing = undefined;
         this.sentReport = undefined;
         // The control plane may have lost what we sent: send the report again next time.
         if (await this.credentialReloaded(err)) continue;
@@ -129,6 +141,8 @@ export class NodeAgent {
       try {
         const stream = this.deps.client.ndjson<AssignmentMessage>('nodes.assignments', { params: { node: this.deps.state.nodeId }, query: { since: this.revision } }, this.signal);
         for await (const m of stream) {
+          // Stopping: what is still buffered waits for the next start (its snapshot and sweep).
+          if (this.signal.aborted) break;
           if (!this.connected) {
             this.connected = true;
             this.deps.log('info', 'assignment stream connected', { since: this.revision });
