@@ -29,6 +29,14 @@ export interface AgentDeps {
   reloadCredential?(): Promise<boolean>;
 }
 
+/** What the agent did once it learned that its node was deleted from the control plane. */
+export interface NodeRemoval {
+  /** Containers of the node stopped and removed. */
+  readonly removed: number;
+  /** Containers (or the engine listing) that could not be removed, with the engine's message. */
+  readonly failures: readonly string[];
+}
+
 /**
  * The node agent: connects outbound only, heartbeats with the capability report
  * when it changed, follows its assignment stream (resuming from the last revision
@@ -47,6 +55,14 @@ export class NodeAgent {
   private adoptable: ContainerInfo[] | undefined;
   private loops: Promise<unknown>[] = [];
   private connected = false;
+  private removal: Promise<void> | undefined;
+  private settleRemoval!: (r: NodeRemoval) => void;
+  /**
+   * Resolves once the control plane said this node was deleted (`node_removed`, and
+   * node.json holds no other credential) and the agent stopped following and removed
+   * every container of the node: its pods run elsewhere now (field case 25).
+   */
+  readonly removed = new Promise<NodeRemoval>((resolve) => (this.settleRemoval = resolve));
 
   constructor(private readonly deps: AgentDeps) {
     // Every call in flight listens to this signal: one status report per pod in a burst
@@ -73,6 +89,7 @@ export class NodeAgent {
     this.abort.abort();
     this.reporter.close();
     await Promise.allSettled(this.loops);
+    await this.removal;
     // The workers stop too (their containers keep running): none may restart a container
     // after the driver closed, and no engine wait may keep the process alive.
     await Promise.allSettled([...this.workers.values()].map((w) => w.detach()));
@@ -128,7 +145,7 @@ export class NodeAgent {
         probing = undefined;
         this.sentReport = undefined;
         // The control plane may have lost what we sent: send the report again next time.
-        if (await this.credentialReloaded(err)) continue;
+        if (await this.refusalHandled(err)) continue;
         this.deps.log('warn', 'heartbeat failed', { error: (err as Error).message });
       }
       await sleep(this.heartbeatMs, this.signal);
@@ -153,7 +170,7 @@ export class NodeAgent {
         }
       } catch (err) {
         if (this.signal.aborted) return;
-        if (await this.credentialReloaded(err)) continue;
+        if (await this.refusalHandled(err)) continue;
         this.deps.log('warn', 'assignment stream lost; reconnecting', { error: (err as IdylError).message, since: this.revision });
       }
       this.connected = false;
@@ -162,12 +179,52 @@ export class NodeAgent {
     }
   }
 
-  /** After a refused credential: true when a rotated one was found and is now in use. */
-  private async credentialReloaded(err: unknown): Promise<boolean> {
-    if ((err as IdylError | undefined)?.code !== 'unauthenticated' || !this.deps.reloadCredential) return false;
-    const changed = await this.deps.reloadCredential().catch(() => false);
-    if (changed) this.deps.log('info', 'the stored node credential changed (rotated); using the new one');
-    return changed;
+  /**
+   * After a refused credential: true when a rotated one was found in node.json and is
+   * now in use, or when the node was deleted (`node_removed` while node.json holds the
+   * same credential): then the agent stops following and removes the node's containers.
+   */
+  private async refusalHandled(err: unknown): Promise<boolean> {
+    const code = (err as IdylError | undefined)?.code;
+    if (code !== 'unauthenticated' && code !== 'node_removed') return false;
+    const changed = this.deps.reloadCredential ? await this.deps.reloadCredential().catch(() => false) : false;
+    if (changed) {
+      this.deps.log('info', 'the stored node credential changed (rotated); using the new one');
+      return true;
+    }
+    if (code !== 'node_removed') return false;
+    this.nodeDeleted();
+    return true;
+  }
+
+  /** Once: stop following the control plane, then stop and remove every container of this node. */
+  private nodeDeleted(): void {
+    if (this.removal) return;
+    this.deps.log('error', 'this node was deleted from the control plane; removing its workloads', { node: this.deps.state.nodeId });
+    this.abort.abort();
+    this.reporter.close();
+    this.removal = this.removeEverything().then(this.settleRemoval, (err: unknown) => this.settleRemoval({ removed: 0, failures: [(err as Error).message] }));
+  }
+
+  private async removeEverything(): Promise<NodeRemoval> {
+    // No loop may assign anew and no worker may restart a container while they go.
+    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.workers.values()].map((w) => w.detach()));
+    this.workers.clear();
+    const found = await this.deps.driver.list({ 'idyl.managed': 'true', 'idyl.node': this.deps.state.nodeId });
+    const failures: string[] = [];
+    await Promise.all(
+      found.map(async (c) => {
+        try {
+          await this.deps.driver.stop(c.id, this.deps.stopGraceMs ?? 10_000);
+          await this.deps.driver.remove(c.id);
+        } catch (err) {
+          failures.push(`${c.id}: ${(err as Error).message}`);
+        }
+      }),
+    );
+    this.deps.log('info', 'removed the containers of the deleted node', { node: this.deps.state.nodeId, removed: found.length - failures.length, failed: failures.length });
+    return { removed: found.length - failures.length, failures };
   }
 
   private async handle(m: AssignmentMessage): Promise<void> {

@@ -110,7 +110,7 @@ export class PodWorker {
         this.report({ state: 'Failed', reason: g.reason, message: g.message });
         return;
       }
-      if (!(await this.launch())) return;
+      if (!(await (a.started ? this.replaceVanished() : this.launch()))) return;
     }
     while (!this.signal.aborted && this.current) {
       const code = await this.ctx.driver.wait(this.current.id, this.signal).catch((err: unknown) => {
@@ -118,19 +118,44 @@ export class PodWorker {
         throw err;
       });
       if (code === undefined || this.signal.aborted) return;
-      const finishedAt = new Date().toISOString();
+      // The engine's own time: a container that ended while the agent was away ended then, not now.
+      const ended = await this.ctx.driver.inspect(this.current.id).catch(() => undefined);
+      if (this.signal.aborted) return;
+      const finishedAt = ended?.finishedAt ?? new Date().toISOString();
       const policy = this.restartPolicy;
       if (policy === 'never' || (policy === 'on_failure' && code === 0)) {
         this.report({ state: 'Exited', exitCode: code, finishedAt, containerId: this.current.id });
         return;
       }
-      const delay = RESTART_BACKOFF[Math.min(this.restart, RESTART_BACKOFF.length - 1)] ?? 300_000;
+      const delay = restartDelay(this.restart);
       this.report({ state: 'Waiting', reason: 'restarting', message: `exited with code ${code}; restarting in ${Math.round(delay / 1000)}s (policy ${policy})`, exitCode: code, finishedAt });
       if (!(await sleep(delay, this.signal))) return;
       await this.ctx.driver.remove(this.current.id).catch(() => {});
       this.restart++;
       if (!(await this.launch())) return;
     }
+  }
+
+  /**
+   * The control plane recorded this attempt as started, yet no container of it is left
+   * (removed while the agent was stopped): it is not started again as if new. With
+   * `never` it fails; otherwise it counts as a restart, with the back-off. False when
+   * the pod ended or the worker stopped (already reported).
+   */
+  private async replaceVanished(): Promise<boolean> {
+    const why = 'the container vanished while the agent was stopped';
+    const policy = this.restartPolicy;
+    this.ctx.log(why, { pod: this.assignment.podId, attempt: this.assignment.attempt, policy });
+    if (policy === 'never') {
+      this.report({ state: 'Failed', reason: 'runtime_unavailable', message: why });
+      return false;
+    }
+    this.restart = Math.max(this.restart, this.assignment.restartCount ?? 0);
+    const delay = restartDelay(this.restart);
+    this.report({ state: 'Waiting', reason: 'restarting', message: `${why}; restarting in ${Math.round(delay / 1000)}s (policy ${policy})` });
+    if (!(await sleep(delay, this.signal))) return false;
+    this.restart++;
+    return this.launch();
   }
 
   /** Takes over a container found at start-up: nothing is started twice. */
@@ -211,6 +236,10 @@ export class PodWorker {
     this.report({ state: 'Failed', reason: 'isolation_verification_failed', message: v.evidence });
     return undefined;
   }
+}
+
+function restartDelay(restarts: number): number {
+  return RESTART_BACKOFF[Math.min(restarts, RESTART_BACKOFF.length - 1)] ?? 300_000;
 }
 
 function errText(err: unknown): string {

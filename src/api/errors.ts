@@ -12,6 +12,7 @@ export const ERROR_CATALOGUE = {
   forbidden_runtime_option: { status: 400, title: 'The workload spec carries a raw runtime knob.' },
   payload_too_large: { status: 413, title: 'The request body is larger than the server accepts.' },
   unauthenticated: { status: 401, title: 'No valid token was presented.' },
+  node_removed: { status: 401, title: 'The node of this credential was deleted from the control plane.' },
   forbidden: { status: 403, title: 'The token may not do this.' },
   not_admitted: { status: 403, title: 'The subnet has not admitted this account or node.' },
   subnet_not_approved: { status: 403, title: 'The account has not approved this subnet for deploys.' },

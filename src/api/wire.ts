@@ -100,6 +100,14 @@ export interface Assignment {
   readonly specHash: string;
   /** The pod already ended (Succeeded or Failed): keep what is left for its logs, never launch it again. */
   readonly finished?: boolean;
+  /**
+   * The node already started this attempt (the control plane recorded it running,
+   * exited or restarting): a container of it that is gone was lost, not yet to be
+   * made; the agent fails it (`never`) or counts a restart, never starts it as new.
+   */
+  readonly started?: boolean;
+  /** Restarts of this attempt the control plane recorded (with `started`). */
+  readonly restartCount?: number;
 }
 
 /** Messages on a node's assignment stream (NDJSON). */

@@ -39,6 +39,8 @@ function tokenOf(w: World, who: Who, p: Prepared): string | undefined {
       return w.tokens.revoked;
     case 'expired':
       return w.tokens.expired;
+    case 'removedNode':
+      return w.removed.credential;
   }
 }
 

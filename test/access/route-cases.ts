@@ -4,7 +4,7 @@ import { rawCall } from '../support/http-call.js';
 import { dockerReport, podManifest, type World } from './world.js';
 
 /** Who calls, in the authorization matrix. */
-export const WHO = ['anonymous', 'wrongAccount', 'builder', 'provider', 'subnetOwner', 'root', 'nodeSelf', 'nodeOther', 'revoked', 'expired'] as const;
+export const WHO = ['anonymous', 'wrongAccount', 'builder', 'provider', 'subnetOwner', 'root', 'nodeSelf', 'nodeOther', 'revoked', 'expired', 'removedNode'] as const;
 export type Who = (typeof WHO)[number];
 
 /** What a caller gets: through (`allow`), or refused with this code. */
@@ -34,7 +34,8 @@ const USERS: readonly UserWho[] = ['wrongAccount', 'builder', 'provider', 'subne
 
 /** A user route: the named user callers get through, the other users get `denied`; node credentials are forbidden. */
 function user(allowed: readonly UserWho[], denied: ErrorCode = 'forbidden', overrides: Partial<Record<Who, Outcome>> = {}): Record<Who, Outcome> {
-  const out = { anonymous: 'unauthenticated', revoked: 'unauthenticated', expired: 'unauthenticated', nodeSelf: 'forbidden', nodeOther: 'forbidden' } as Record<Who, Outcome>;
+  // removedNode: the credential of a deleted node, told apart so that its agent stops serving.
+  const out = { anonymous: 'unauthenticated', revoked: 'unauthenticated', expired: 'unauthenticated', removedNode: 'node_removed', nodeSelf: 'forbidden', nodeOther: 'forbidden' } as Record<Who, Outcome>;
   for (const u of USERS) out[u] = allowed.includes(u) ? 'allow' : denied;
   return { ...out, ...overrides };
 }
@@ -57,7 +58,7 @@ export const ROUTE_CASES: Record<RouteId, RouteCase> = {
   healthz: {
     prepare: async () => ({ path: at('healthz') }),
     expect: Object.fromEntries(
-      (['anonymous', 'wrongAccount', 'builder', 'provider', 'subnetOwner', 'root', 'nodeSelf', 'nodeOther', 'revoked', 'expired'] as const).map((w) => [w, 'allow']),
+      WHO.map((w) => [w, 'allow']),
     ) as Record<Who, Outcome>,
   },
   openapi: { prepare: async () => ({ path: at('openapi') }), expect: user(EVERY_USER) },

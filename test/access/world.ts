@@ -34,7 +34,8 @@ export interface JoinedNode {
  *   (builder granted; no nodes, so pods there stay Pending), `logs` (builder granted,
  *   one node served by a node double) and `closed` (invite, nobody granted);
  * - builder: approved `s`, `parking` and `logs`; one revoked and one expired token;
- * - provider: fleet `fleet`, node `other` in `s`, node `logNode` in `logs`;
+ * - provider: fleet `fleet`, node `other` in `s`, node `logNode` in `logs`, and node
+ *   `removed`, joined into `s` and deleted (its credential is the removed node's);
  * - outsider: an account with nothing.
  */
 export class World {
@@ -43,6 +44,7 @@ export class World {
   fleet = '';
   other!: JoinedNode;
   logNode!: JoinedNode;
+  removed!: JoinedNode;
   double!: NodeDouble;
   /** A pod of the builder placed on `logNode`, sharing its logs with the provider. */
   logPod = { id: '', name: '' };
@@ -157,6 +159,8 @@ export class World {
     await this.ok(operator, 'POST', '/v1/subnets', { region: 'lab', name: 'closed' });
     this.other = await this.join('s');
     this.logNode = await this.join('logs');
+    this.removed = await this.join('s');
+    await this.ok(provider, 'DELETE', `/v1/nodes/${this.removed.id}`);
     this.double = new NodeDouble(this.url, this.logNode.id, this.logNode.credential);
     await this.double.connect();
     const name = 'shared-logs';

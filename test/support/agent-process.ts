@@ -14,6 +14,8 @@ export interface AgentProcess {
   readonly pid: number;
   /** Everything the agent wrote on stdout and stderr so far. */
   log(): string;
+  /** Resolves with the exit code once the process has exited on its own (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
   /** Resolves once the log matches `pattern` (at least `count` times). */
   waitForLog(pattern: RegExp, count?: number, timeoutMs?: number): Promise<void>;
   /**
@@ -38,10 +40,12 @@ export async function startAgentProcess(user: CliUser, stateDir: string, args: r
   child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (out += c));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exitCode = new Promise<number | null>((resolve) => child.once('exit', (code) => ((exited = true), resolve(code))));
+  const exit = exitCode.then(() => undefined);
   const agent: AgentProcess = {
     stateDir,
     pid: child.pid ?? 0,
+    exited: exitCode,
     log: () => out,
     waitForLog: async (pattern, count = 1, timeoutMs = 30_000) => {
       const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);

@@ -2,8 +2,12 @@ import type { Store } from '../store/store.js';
 import { hashSecret } from '../ids.js';
 import type { Principal } from './principal.js';
 
-/** Why a token was not accepted (for the audit counter; the caller only sees 401). */
-export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
+/**
+ * Why a token was not accepted (for the audit counter; the caller sees 401).
+ * `node_removed`: a node credential whose node was deleted, told apart from one
+ * revoked by rotation so that the node's agent knows to stop serving.
+ */
+export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'node_removed' | 'expired';
 
 const BEARER = /^Bearer ([A-Za-z0-9_\-.]{8,200})$/;
 
@@ -20,7 +24,7 @@ export async function authenticate(store: Store, header: string | undefined, now
   if (!m?.[1]) return 'malformed';
   const token = await store.read.tokens.findByHash(hashSecret(m[1]));
   if (!token) return 'unknown';
-  if (token.revokedAt) return 'revoked';
+  if (token.revokedAt) return token.kind === 'node' && token.nodeId && !(await store.read.nodes.get(token.nodeId)) ? 'node_removed' : 'revoked';
   if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return 'expired';
   if (!token.lastUsedAt || now.getTime() - Date.parse(token.lastUsedAt) >= TOUCH_EVERY_MS) {
     // Best effort: a failed bookkeeping write must not refuse a valid token.

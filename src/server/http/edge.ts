@@ -57,6 +57,11 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
       const who = await authenticate(deps.store, req.headers.authorization, deps.now());
       if (typeof who === 'string') {
         deps.onAuthFailure(who, remote);
+        if (who === 'node_removed') {
+          throw new IdylError('node_removed', 'the node of this credential was deleted from the control plane; the credential no longer works', {
+            hint: 'join the host again: idyl node join (with another --state-dir, or after removing node.json)',
+          });
+        }
         throw new IdylError('unauthenticated', who === 'missing' ? 'this route needs a bearer token' : 'the token is not valid (unknown, revoked or expired)', {
           hint: 'log in again with `idyl login --realm URL --token TOKEN`',
         });

@@ -4,7 +4,7 @@ import { tokenStillValid } from '../../auth/authenticate.js';
 import type { EventBus } from '../../event-bus.js';
 import { startNdjson } from '../../http/respond.js';
 import type { ServiceDeps } from '../deps.js';
-import { assignmentOf } from '../workloads/pod-rows.js';
+import { assignmentOf, startedOnNode } from '../workloads/pod-rows.js';
 import type { LogRelay } from './log-relay.js';
 
 const NODE_EVENT_TYPES = ['pod.assigned', 'pod.unassigned'];
@@ -35,7 +35,8 @@ export async function streamAssignments(deps: ServiceDeps, bus: EventBus, relay:
       const assignments = pods.flatMap((p) => {
         const a = assignmentOf(p);
         if (!a) return [];
-        return p.phase === 'Succeeded' || p.phase === 'Failed' ? [{ ...a, finished: true }] : [a];
+        if (p.phase === 'Succeeded' || p.phase === 'Failed') return [{ ...a, finished: true }];
+        return startedOnNode(p) ? [{ ...a, started: true, restartCount: p.status.container?.restartCount ?? 0 }] : [a];
       });
       await write({ type: 'snapshot', revision: last, assignments });
       // Pods being deleted wait for the node to confirm their removal.

@@ -92,3 +92,14 @@ export function assignmentOf(w: WorkloadRow): Assignment | undefined {
     specHash: launchHash(spec, w.isolation, p.runtimeProfile, limits),
   };
 }
+
+/**
+ * Whether the node already started the pod's current attempt: it was reported running,
+ * exited, or restarting (the container state is cleared when a pod is placed anew).
+ */
+export function startedOnNode(w: WorkloadRow): boolean {
+  const c = w.status.container;
+  if (w.phase === 'Running') return true;
+  if (!c) return false;
+  return c.state === 'Running' || c.state === 'Exited' || c.startedAt !== undefined || c.finishedAt !== undefined || c.restartCount > 0;
+}
