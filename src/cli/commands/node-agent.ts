@@ -6,6 +6,7 @@ import type { HostCheck, Resources } from '../../api/node.js';
 import { parseBytes, parseCpu } from '../../api/quantity.js';
 import type { JoinResult } from '../../api/wire.js';
 import { defaultStateDir, loadNodeState, saveNodeState, type NodeState } from '../../agent/node-state.js';
+import { acquireAgentLock } from '../../agent/agent-lock.js';
 import { rotateOwnCredential } from '../../agent/rotate-credential.js';
 import { existsSync } from 'node:fs';
 import type { App, CommandContext } from '../app.js';
@@ -112,40 +113,46 @@ export function registerNodeAgent(program: Command, app: App): void {
       const subnet = settings.subnet;
       if (!subnet) throw new IdylError('validation_failed', 'subnet: required', { field: 'subnet', hint: 'pass --subnet S' });
       const dir = stateDirOf(ctx);
-      if (existsSync(join(dir, 'node.json'))) {
-        throw new IdylError('conflict', `a node has already joined from ${dir}`, { hint: `idyl node start --state-dir ${dir}, or join with another --state-dir` });
+      // With --start, one agent per state dir: a dir in use is refused before anything is registered.
+      const lock = ctx.opts.start ? acquireAgentLock(dir) : undefined;
+      try {
+        if (existsSync(join(dir, 'node.json'))) {
+          throw new IdylError('conflict', `a node has already joined from ${dir}`, { hint: `idyl node start --state-dir ${dir}, or join with another --state-dir` });
+        }
+        const overhead = overheadOf(ctx.opts);
+        const declared = { microvmGPU: ctx.opts.microvmGpu === true, ...(overhead ? { overhead } : {}) };
+        const { liveHost, probeHost, requireVerified } = await agentModules();
+        const host = await liveHost(ctx.opts);
+        const { report, checks } = await probeHost(host, profile, declared);
+        requireVerified(profile, report, checks);
+        const client = await ctx.client();
+        const joined = await client.call<JoinResult>('nodes.join', { body: { subnet, report, ...(ctx.opts.name ? { name: ctx.opts.name } : {}), ...(ctx.opts.fleet ? { fleet: ctx.opts.fleet } : {}) } });
+        const state: NodeState = {
+          nodeId: joined.node.id,
+          name: joined.node.name,
+          realm: client.realm.origin,
+          credential: joined.credential,
+          subnet: joined.node.subnet,
+          runtimeProfile: profile,
+          microvmGPU: declared.microvmGPU,
+          ...(overhead ? { overhead } : {}),
+          ...(settings.tls.caFile || settings.tls.fingerprint ? { tls: { ...(settings.tls.caFile ? { caFile: settings.tls.caFile } : {}), ...(settings.tls.fingerprint ? { fingerprint: settings.tls.fingerprint } : {}) } } : {}),
+          ...(settings.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+          ...(ctx.opts.dockerSocket ? { dockerSocket: ctx.opts.dockerSocket } : {}),
+          ...(ctx.opts.containerdSocket ? { containerdSocket: ctx.opts.containerdSocket } : {}),
+          joinedAt: new Date().toISOString(),
+        };
+        saveNodeState(dir, state);
+        const out = textOutput(
+          { node: joined.node, stateDir: dir },
+          `✓ Node ${joined.node.name} (${joined.node.id}) joined subnet ${joined.node.subnet} as ${profile}: ${joined.node.state}\n  credential stored in ${dir}/node.json`,
+        );
+        if (!lock) return out;
+        writeOutput(ctx.io, ctx.format, out);
+        return await startAgent(ctx, state, dir);
+      } finally {
+        lock?.release();
       }
-      const overhead = overheadOf(ctx.opts);
-      const declared = { microvmGPU: ctx.opts.microvmGpu === true, ...(overhead ? { overhead } : {}) };
-      const { liveHost, probeHost, requireVerified } = await agentModules();
-      const host = await liveHost(ctx.opts);
-      const { report, checks } = await probeHost(host, profile, declared);
-      requireVerified(profile, report, checks);
-      const client = await ctx.client();
-      const joined = await client.call<JoinResult>('nodes.join', { body: { subnet, report, ...(ctx.opts.name ? { name: ctx.opts.name } : {}), ...(ctx.opts.fleet ? { fleet: ctx.opts.fleet } : {}) } });
-      const state: NodeState = {
-        nodeId: joined.node.id,
-        name: joined.node.name,
-        realm: client.realm.origin,
-        credential: joined.credential,
-        subnet: joined.node.subnet,
-        runtimeProfile: profile,
-        microvmGPU: declared.microvmGPU,
-        ...(overhead ? { overhead } : {}),
-        ...(settings.tls.caFile || settings.tls.fingerprint ? { tls: { ...(settings.tls.caFile ? { caFile: settings.tls.caFile } : {}), ...(settings.tls.fingerprint ? { fingerprint: settings.tls.fingerprint } : {}) } } : {}),
-        ...(settings.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
-        ...(ctx.opts.dockerSocket ? { dockerSocket: ctx.opts.dockerSocket } : {}),
-        ...(ctx.opts.containerdSocket ? { containerdSocket: ctx.opts.containerdSocket } : {}),
-        joinedAt: new Date().toISOString(),
-      };
-      saveNodeState(dir, state);
-      const out = textOutput(
-        { node: joined.node, stateDir: dir },
-        `✓ Node ${joined.node.name} (${joined.node.id}) joined subnet ${joined.node.subnet} as ${profile}: ${joined.node.state}\n  credential stored in ${dir}/node.json`,
-      );
-      if (!ctx.opts.start) return out;
-      writeOutput(ctx.io, ctx.format, out);
-      return startAgent(ctx, state, dir);
     }),
   );
 
@@ -178,7 +185,14 @@ export function registerNodeAgent(program: Command, app: App): void {
     .action(
       app.action<{ stateDir?: string }, []>(async (ctx) => {
         const dir = stateDirOf(ctx);
-        return startAgent(ctx, loadNodeState(dir), dir);
+        const state = loadNodeState(dir);
+        // One agent per state dir: two would follow the same node and race on the engine.
+        const lock = acquireAgentLock(dir);
+        try {
+          return await startAgent(ctx, state, dir);
+        } finally {
+          lock.release();
+        }
       }),
     );
 }
