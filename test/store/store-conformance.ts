@@ -160,6 +160,17 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     assert.equal(a?.byOwner.get('dep-1'), 1);
   });
 
+  withStore('list pages in creation order after a cursor, ties broken by id', async (store) => {
+    const { subnetId, accountId } = await seed(store);
+    for (const [id, created] of [['p1', 1], ['p3', 2], ['p2', 2], ['p4', 3]] as const) {
+      await store.read.workloads.insert(pod(id, `n-${id}`, accountId, subnetId, { createdAt: at(created) }));
+    }
+    const ids = async (after?: { createdAt: string; id: string }) => (await store.read.workloads.list({ kind: 'Pod', ...(after ? { after } : {}), limit: 2 })).map((w) => w.id);
+    assert.deepEqual(await ids(), ['p1', 'p2']);
+    assert.deepEqual(await ids({ createdAt: at(2), id: 'p2' }), ['p3', 'p4']);
+    assert.deepEqual(await ids({ createdAt: at(3), id: 'p4' }), []);
+  });
+
   withStore('a corrupt capability report reads as none (fails closed, field case 5)', async (store, h) => {
     const { subnetId, accountId } = await seed(store);
     await store.read.nodes.insert(node('node-a', subnetId, accountId));

@@ -1,114 +1,112 @@
-import { DEFAULT_CLASS_OVERHEAD, PROFILE_TABLE } from '../../api/isolation.js';
 import { parseGpuRequest, type GpuRequest } from '../../api/gpu.js';
-import type { Resources } from '../../api/node.js';
 import type { PlacementRecord } from '../../api/placement.js';
 import type { PodSpec } from '../../api/schemas/workload.js';
 import { checkPolicyCompliance } from '../../policy/policy-compliance.js';
-import { Scheduler } from '../../scheduler/scheduler.js';
-import type { NodeView, PodToPlace } from '../../scheduler/snapshot.js';
+import type { PodToPlace } from '../../scheduler/snapshot.js';
 import type { PodDecision } from '../../scheduler/plan.js';
-import type { AdmissionRow, NodeRow, SubnetRow, WorkloadRow } from '../store/rows.js';
-import type { NodeAllocationSums, Repos } from '../store/store.js';
-import { accountAdmitted, nodeAdmitted } from '../services/admission.js';
+import type { NodeRow, WorkloadRow } from '../store/rows.js';
+import type { Repos } from '../store/store.js';
+import { accountAdmitted } from '../services/admission.js';
 import { isoNow, type ServiceDeps } from '../services/deps.js';
-import { isConnected } from '../services/nodes/nodes-service.js';
 import { cond, setCondition } from '../services/subnets.js';
 import { assignmentOf } from '../services/workloads/pod-rows.js';
+import { classifyChanges } from './change-feed.js';
+import { readPlacementSnapshot, type PlacementSnapshot } from './placement-snapshot.js';
 
-/** Pods looked at per round; more wait for the next round, which follows at once. */
+/** Pods looked at per round of a full pass unless the settings say otherwise; the pass goes on from there in the next round, which follows at once. */
 const ROUND_LIMIT = 5000;
 /** Placements committed per transaction. */
 const COMMIT_CHUNK = 250;
+/** Events read per round; more than this many since the last round means a full pass. */
+const CHANGE_LIMIT = 5000;
+/** How long a snapshot serves rounds that only place new pods; then it is read again. */
+const SNAPSHOT_TTL_MS = 2000;
 
-/** What one microVM costs a node beyond its request: the node's own figure, else the backend's default. */
-export function vmOverhead(n: NodeRow): Resources {
-  const backend = PROFILE_TABLE[n.runtimeProfile].vmmBackend;
-  if (!backend) return { cpuMillis: 0, memoryBytes: 0 };
-  return n.report?.overhead ?? DEFAULT_CLASS_OVERHEAD[backend];
-}
-
-/** What the pods on a node hold, microVM overhead included. */
-export function chargedAllocation(n: NodeRow, sums: NodeAllocationSums | undefined): { cpuMillis: number; memoryBytes: number; gpuIds: string[]; pods: number } {
-  if (!sums) return { cpuMillis: 0, memoryBytes: 0, gpuIds: [], pods: 0 };
-  const o = vmOverhead(n);
-  return { cpuMillis: sums.cpuMillis + sums.microvmPods * o.cpuMillis, memoryBytes: sums.memoryBytes + sums.microvmPods * o.memoryBytes, gpuIds: sums.gpuIds, pods: sums.pods };
-}
+type Outcome =
+  | { pod: WorkloadRow; decision: PodDecision }
+  | { pod: WorkloadRow; violation: { code: string; message: string } }
+  | { pod: WorkloadRow; notAdmitted: string };
 
 /**
- * Takes the pending pods, asks the (pure) scheduler for a plan over a fresh
- * snapshot, and commits each placement with an optimistic check: a pod that changed
- * meanwhile, or a node whose capabilities changed, is left for the next round.
- * Unplaceable pods get the diagnosis, written only when it changed.
+ * Places pending pods. A full pass takes every pending pod, page by page, over fresh
+ * snapshots; it runs at start and whenever the event log shows a change that can
+ * make a waiting pod placeable (or no longer placeable): nodes, capacity, policy,
+ * admission. Between such changes a round reads the log since the last one and
+ * places only the pods created meanwhile, over a snapshot kept for a short while
+ * whose scheduler has assumed every placement made since it was read. Pods that fit
+ * nowhere are not looked at again until the world changes; their diagnosis stays.
+ * Every placement is committed with an optimistic check (the pod's version, the
+ * node's version); a refused commit ends the shortcut and starts a full pass.
  */
 export class Planner {
+  /** The last event revision taken into account. */
+  private seen = 0;
+  /** A full pass is due or under way; its cursor is the last pod of the previous page. */
+  private pass: { after?: { createdAt: string; id: string } } | undefined = {};
+  private snapshot: PlacementSnapshot | undefined;
+  /**
+   * Pods this planner placed whose `workload.scheduled` event it has not read yet: its
+   * own placements, which its snapshots account for (assumed by the scheduler, or read
+   * from the store after the commit). Anyone else's placement is a change of the world.
+   */
+  private readonly placedHere = new Set<string>();
+
   constructor(private readonly deps: ServiceDeps) {}
 
   /** One round; returns how many pods it placed and whether more are waiting. */
   async round(): Promise<{ placed: number; unplaceable: number; more: boolean }> {
     const store = this.deps.store.read;
-    const pending = await store.workloads.list({ kind: 'Pod', phases: ['Pending'], unbound: true, limit: ROUND_LIMIT });
-    if (pending.length === 0) return { placed: 0, unplaceable: 0, more: false };
-    const subnetIds = [...new Set(pending.map((p) => p.subnetId))];
-    const subnets = new Map<string, SubnetRow>();
-    const entries = new Map<string, AdmissionRow[]>();
-    for (const id of subnetIds) {
-      const s = await store.subnets.get(id);
-      if (s) {
-        subnets.set(id, s);
-        entries.set(id, await store.admission.list(id));
+    if (!this.pass) {
+      const events = await store.events.listSince({}, this.seen, CHANGE_LIMIT);
+      const changes = events.length >= CHANGE_LIMIT ? { fresh: [], world: true } : classifyChanges(events, this.placedHere);
+      if (!changes.world) {
+        this.seen = events.at(-1)?.revision ?? this.seen;
+        for (const e of events) if (e.type === 'workload.scheduled') this.placedHere.delete(e.subject.id);
+        const pods = (await Promise.all(changes.fresh.map((id) => store.workloads.get(id)))).filter(
+          (p): p is WorkloadRow => p !== undefined && p.kind === 'Pod' && p.phase === 'Pending' && !p.nodeId && !p.deletedAt,
+        );
+        if (pods.length === 0) return { placed: 0, unplaceable: 0, more: false };
+        const snapshot = await this.snapshotFor(pods);
+        return { ...(await this.decideAndCommit(pods, snapshot)), more: false };
       }
+      this.pass = {};
     }
-    const nodes = await store.nodes.list({ subnetIds });
-    const sums = await store.workloads.allocations(nodes.map((n) => n.id));
-    const now = this.deps.now();
-    const views: NodeView[] = nodes.map((n) => {
-      const s = subnets.get(n.subnetId) as SubnetRow;
-      const a = sums.get(n.id);
-      const charged = chargedAllocation(n, a);
-      return {
-        id: n.id,
-        name: n.name,
-        subnetId: n.subnetId,
-        admitted: nodeAdmitted(s, n, entries.get(n.subnetId) ?? []),
-        connected: isConnected(n, now, this.deps.settings.heartbeatTimeoutMs),
-        declaredProfile: n.runtimeProfile,
-        report: n.report,
-        allocated: { cpuMillis: charged.cpuMillis, memoryBytes: charged.memoryBytes, gpuIds: charged.gpuIds, podsByOwner: Object.fromEntries(a?.byOwner ?? []) },
-      };
-    });
-    const scheduler = new Scheduler({ nodes: views });
-    const nodeById = new Map(nodes.map((n) => [n.id, n]));
-    const outcomes: Array<{ pod: WorkloadRow; decision: PodDecision } | { pod: WorkloadRow; violation: { code: string; message: string } } | { pod: WorkloadRow; notAdmitted: string }> = [];
-    for (const pod of pending) {
-      const s = subnets.get(pod.subnetId);
-      const spec = pod.spec as PodSpec;
-      const gpu = parseGpu(spec);
-      // Every path re-checks the frozen class against the subnet's policy now (field case 21).
-      const violation = checkPolicyCompliance(s?.runtimePolicy, { isolation: pod.isolation, gpu: gpu !== undefined });
-      if (violation) {
-        outcomes.push({ pod, violation });
-        continue;
-      }
-      // Developer admission holds at placement too, not only at submit (field case 23).
-      if (s && !accountAdmitted(s, pod.accountId, entries.get(pod.subnetId) ?? [])) {
-        outcomes.push({ pod, notAdmitted: `account ${pod.accountId} is no longer admitted to deploy into subnet ${s.name ?? s.slug}` });
-        continue;
-      }
-      const toPlace: PodToPlace = {
-        id: pod.id,
-        subnetId: pod.subnetId,
-        ...(pod.ownerId ? { ownerId: pod.ownerId } : {}),
-        isolation: pod.isolation,
-        ...(spec.platform ? { platform: spec.platform } : {}),
-        requests: { cpuMillis: pod.cpuMillis, memoryBytes: pod.memoryBytes },
-        ...(gpu ? { gpu } : {}),
-        ...(spec.require ? { require: spec.require } : {}),
-        subnetPolicy: s?.runtimePolicy,
-      };
-      outcomes.push({ pod, decision: scheduler.place(toPlace) });
+    if (!this.pass.after) {
+      // Events up to here are taken into account by this pass, own placements included.
+      this.seen = await store.events.latestRevision();
+      this.placedHere.clear();
+      this.snapshot = undefined;
     }
+    const limit = this.deps.settings.planPageSize ?? ROUND_LIMIT;
+    const pending = await store.workloads.list({ kind: 'Pod', phases: ['Pending'], unbound: true, ...(this.pass.after ? { after: this.pass.after } : {}), limit });
+    const last = pending.at(-1);
+    const more = pending.length === limit && last !== undefined;
+    this.pass = more ? { after: { createdAt: last.createdAt, id: last.id } } : undefined;
+    if (pending.length === 0) return { placed: 0, unplaceable: 0, more };
+    const snapshot = await this.readSnapshot([...new Set(pending.map((p) => p.subnetId))]);
+    return { ...(await this.decideAndCommit(pending, snapshot)), more };
+  }
+
+  /** The kept snapshot when it is young and covers the pods' subnets, else a new one (of those subnets too). */
+  private async snapshotFor(pods: readonly WorkloadRow[]): Promise<PlacementSnapshot> {
+    const kept = this.snapshot;
+    const wanted = new Set(pods.map((p) => p.subnetId));
+    if (kept && this.deps.now().getTime() - kept.readAt < SNAPSHOT_TTL_MS && [...wanted].every((id) => kept.subnets.has(id))) return kept;
+    for (const id of kept?.subnets.keys() ?? []) wanted.add(id);
+    return this.readSnapshot([...wanted]);
+  }
+
+  private async readSnapshot(subnetIds: readonly string[]): Promise<PlacementSnapshot> {
+    this.snapshot = await readPlacementSnapshot(this.deps.store.read, this.deps, subnetIds);
+    return this.snapshot;
+  }
+
+  /** Decides every pod over `snapshot` and commits the outcomes in chunks. */
+  private async decideAndCommit(pods: readonly WorkloadRow[], snapshot: PlacementSnapshot): Promise<{ placed: number; unplaceable: number }> {
+    const outcomes = pods.map((pod) => this.decide(pod, snapshot));
     let placed = 0;
     let unplaceable = 0;
+    let refused = false;
     for (let i = 0; i < outcomes.length; i += COMMIT_CHUNK) {
       const chunk = outcomes.slice(i, i + COMMIT_CHUNK);
       await this.deps.store.transaction(async (tx) => {
@@ -118,19 +116,52 @@ export class Planner {
           else if ('notAdmitted' in o) {
             unplaceable++;
             await this.holdNotAdmitted(tx, o.pod, o.notAdmitted, at);
-          }
-          else if (o.decision.placed) placed += (await this.commitPlacement(tx, o.pod, o.decision, nodeById, at)) ? 1 : 0;
-          else {
+          } else if (o.decision.placed) {
+            if (await this.commitPlacement(tx, o.pod, o.decision, snapshot.nodes, at)) {
+              placed++;
+              this.placedHere.add(o.pod.id);
+            } else refused = true;
+          } else {
             unplaceable++;
             await this.recordUnschedulable(tx, o.pod, o.decision, at);
           }
         }
       });
     }
-    return { placed, unplaceable, more: pending.length === ROUND_LIMIT };
+    // The snapshot assumed a placement that did not happen: read everything again.
+    if (refused) {
+      this.snapshot = undefined;
+      this.pass ??= {};
+    }
+    return { placed, unplaceable };
   }
 
-  private async commitPlacement(tx: Repos, pod: WorkloadRow, d: PodDecision & { placed: true }, nodes: Map<string, NodeRow>, at: string): Promise<boolean> {
+  private decide(pod: WorkloadRow, snapshot: PlacementSnapshot): Outcome {
+    const s = snapshot.subnets.get(pod.subnetId);
+    const spec = pod.spec as PodSpec;
+    const gpu = parseGpu(spec);
+    // Every path re-checks the frozen class against the subnet's policy now (field case 21).
+    const violation = checkPolicyCompliance(s?.runtimePolicy, { isolation: pod.isolation, gpu: gpu !== undefined });
+    if (violation) return { pod, violation };
+    // Developer admission holds at placement too, not only at submit (field case 23).
+    if (s && !accountAdmitted(s, pod.accountId, snapshot.admission.get(pod.subnetId) ?? [])) {
+      return { pod, notAdmitted: `account ${pod.accountId} is no longer admitted to deploy into subnet ${s.name ?? s.slug}` };
+    }
+    const toPlace: PodToPlace = {
+      id: pod.id,
+      subnetId: pod.subnetId,
+      ...(pod.ownerId ? { ownerId: pod.ownerId } : {}),
+      isolation: pod.isolation,
+      ...(spec.platform ? { platform: spec.platform } : {}),
+      requests: { cpuMillis: pod.cpuMillis, memoryBytes: pod.memoryBytes },
+      ...(gpu ? { gpu } : {}),
+      ...(spec.require ? { require: spec.require } : {}),
+      subnetPolicy: s?.runtimePolicy,
+    };
+    return { pod, decision: snapshot.scheduler.place(toPlace) };
+  }
+
+  private async commitPlacement(tx: Repos, pod: WorkloadRow, d: PodDecision & { placed: true }, nodes: ReadonlyMap<string, NodeRow>, at: string): Promise<boolean> {
     const planned = d.placement;
     const node = nodes.get(planned.node);
     const current = await tx.nodes.get(planned.node);

@@ -9,6 +9,8 @@ export interface ServiceSettings {
   readonly heartbeatIntervalMs: number;
   /** Pods on a node disconnected this long are placed anew elsewhere. */
   readonly nodeLostTimeoutMs: number;
+  /** Pending pods one planning round takes at most (default 5,000); a full pass goes on page by page. */
+  readonly planPageSize?: number;
 }
 
 /** What every service is built from. */

@@ -146,6 +146,8 @@ export interface WorkloadFilter {
   readonly includeDeleting?: boolean;
   /** Only pods not bound to a node. */
   readonly unbound?: boolean;
+  /** Only rows after this one in the list's order (created, then id): the next page. */
+  readonly after?: { readonly createdAt: string; readonly id: string };
   readonly limit?: number;
 }
 

@@ -91,6 +91,8 @@ export function workloadsRepo(q: Kysely<Database>): WorkloadsRepo {
       if (f.phases) query = query.where('phase', 'in', [...f.phases]);
       if (!f.includeDeleting) query = query.where('deletedAt', 'is', null);
       if (f.unbound) query = query.where('nodeId', 'is', null);
+      const after = f.after;
+      if (after) query = query.where((eb) => eb.or([eb('createdAt', '>', after.createdAt), eb.and([eb('createdAt', '=', after.createdAt), eb('id', '>', after.id)])]));
       query = query.orderBy('createdAt').orderBy('id');
       if (f.limit) query = query.limit(f.limit);
       return (await query.execute()).map(toWorkload);
