@@ -215,7 +215,8 @@ await describeWithDaemons('access end to end through bin/idyl: operator, builder
       ['the owner account in the manifest namespace', ['apply', '-f', manifest('ns', { kind: 'Pod', metadata: { name: 'x9', subnet: 'z', namespace: { accountId: ids.operator, namespace: 'default' } }, spec: podSpec })], 'forbidden'],
       ['the owner account in X-Idyl-Account', ['run', IMAGE, '--name', 'x10', '--subnet', 'z', '-a', ids.operator], 'forbidden'],
       ['a node name in the spec', ['apply', '-f', manifest('nn', { kind: 'Pod', metadata: { name: 'x11', subnet: 'z' }, spec: { ...podSpec, nodeName: zNode.id } })], 'validation_failed'],
-      ['a placement in the status', ['apply', '-f', manifest('st', { kind: 'Pod', metadata: { name: 'x12', subnet: 'z' }, spec: podSpec, status: { placement: { node: zNode.id } } })], 'validation_failed'],
+      // status is read-only: apply ignores it (so that get -o yaml applies back), and admission refuses.
+      ['a placement in the status', ['apply', '-f', manifest('st', { kind: 'Pod', metadata: { name: 'x12', subnet: 'z' }, spec: podSpec, status: { placement: { node: zNode.id } } })], 'not_admitted'],
       ['a node label', ['apply', '-f', manifest('lb', { kind: 'Pod', metadata: { name: 'x13', subnet: 'z', labels: { 'idyl.node': zNode.id } }, spec: podSpec })], 'not_admitted'],
     ];
     const wrong: string[] = [];

@@ -16,6 +16,10 @@ interface ApplyOpts {
 
 /** One manifest document ready to send. */
 interface Prepared {
+  /** The document's number in the file (from 1). */
+  readonly document: number;
+  /** `document N`, or `document N item M` in a list. */
+  readonly where: string;
   readonly kind: string;
   readonly name: string;
   readonly namespace: string;
@@ -36,16 +40,51 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A value read from the file, and where it was. */
+interface Located {
+  readonly document: number;
+  readonly where: string;
+  readonly value: unknown;
+}
+
+/**
+ * The documents of `text` as plain values. A document that does not parse, or whose
+ * aliases expand beyond the YAML library's limit (an alias bomb), is not valid YAML.
+ */
+function parseDocuments(text: string): Located[] {
+  return parseAllDocuments(text).map((doc, i) => {
+    const where = `document ${i + 1}`;
+    const notYaml = (why: string) => new IdylError('validation_failed', `${where}: not valid YAML: ${why}`, { field: where });
+    if (doc.errors.length > 0) throw notYaml(doc.errors[0]?.message ?? '');
+    try {
+      return { document: i + 1, where, value: doc.toJS() as unknown };
+    } catch (err) {
+      throw notYaml(err instanceof Error ? err.message : String(err));
+    }
+  });
+}
+
+/**
+ * The manifests of one document: the document itself, or the items of a list as
+ * `idyl get KIND -o yaml` prints it (`{items: [...]}`, no kind).
+ */
+function manifestsOf(d: Located): Located[] {
+  const { value } = d;
+  if (isRecord(value) && value.kind === undefined && Array.isArray(value.items)) {
+    return value.items.map((item: unknown, j) => ({ document: d.document, where: `${d.where} item ${j + 1}`, value: item }));
+  }
+  return [d];
+}
+
 /**
  * Parses every YAML document and decides where each goes. Precedence: command-line
  * flags, then the manifest's own `metadata.namespace`/`subnet`, then the context.
+ * Read-only fields (`status`, server-set metadata) are sent as they are: the server's
+ * apply ignores them.
  */
 export function prepareManifests(text: string, s: Settings): Prepared[] {
   const out: Prepared[] = [];
-  for (const [i, doc] of parseAllDocuments(text).entries()) {
-    const where = `document ${i + 1}`;
-    if (doc.errors.length > 0) throw new IdylError('validation_failed', `${where}: not valid YAML: ${doc.errors[0]?.message ?? ''}`, { field: where });
-    const value: unknown = doc.toJS();
+  for (const { document, where, value } of parseDocuments(text).flatMap(manifestsOf)) {
     if (value === null || value === undefined) continue;
     if (!isRecord(value)) throw new IdylError('validation_failed', `${where}: a manifest is a mapping with kind, metadata and spec`, { field: where });
     if (typeof value.kind !== 'string' || value.kind === '') throw new IdylError('validation_failed', `${where}: kind: required`, { field: 'kind' });
@@ -57,6 +96,8 @@ export function prepareManifests(text: string, s: Settings): Prepared[] {
     const namespace = s.fromFlags.namespace ? s.namespace : (manifestNs ?? s.namespace);
     const subnet = s.fromFlags.subnet ? s.subnet : (typeof meta.subnet === 'string' ? meta.subnet : s.subnet);
     out.push({
+      document,
+      where,
       kind: value.kind,
       name: meta.name,
       namespace,
@@ -80,7 +121,7 @@ export function registerApply(program: Command, app: App): void {
         if (docs.length === 0) throw usageError(`${ctx.opts.filename} holds no manifest`);
         const client = await ctx.client();
         const results: ApplyResult[] = [];
-        for (const [i, d] of docs.entries()) {
+        for (const d of docs) {
           try {
             results.push(
               await client.call<ApplyResult>('workloads.apply', {
@@ -92,9 +133,9 @@ export function registerApply(program: Command, app: App): void {
           } catch (err) {
             if (!(err instanceof IdylError)) throw err;
             const applied = results.map((r) => `${r.workload.kind}/${r.workload.metadata.name} ${r.action}`);
-            throw new IdylError(err.code, `document ${i + 1} (${d.kind} ${d.name}): ${err.message}`, {
+            throw new IdylError(err.code, `${d.where} (${d.kind} ${d.name}): ${err.message}`, {
               ...err.details,
-              document: i + 1,
+              document: d.document,
               ...(applied.length ? { applied } : {}),
             });
           }

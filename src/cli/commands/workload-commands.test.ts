@@ -186,6 +186,32 @@ describe('get, describe, delete, apply, logs, events', () => {
     assert.match(r.stderr, /^error: validation_failed: document 1: kind: required/);
   });
 
+  test('apply: a YAML alias bomb is not valid YAML (validation_failed, exit 1), not a fault of the CLI', async () => {
+    const levels = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g'].entries()) {
+      const prev = 'abcdefg'[i];
+      levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${prev}`).join(', ')}]`);
+    }
+    const r = await run(['apply', '-f', '-', '-o', 'json'], { stdin: `${levels.join('\n')}\n` });
+    assert.equal(r.code, 1, r.stderr);
+    const e = JSON.parse(r.stderr).error;
+    assert.equal(e.code, 'validation_failed');
+    assert.match(e.message, /^document 1: not valid YAML: /);
+  });
+
+  test('apply: a list as get -o yaml prints it sends each item; read-only fields travel to the server, which ignores them', async () => {
+    const sent: Array<{ path: string; body: { metadata: Record<string, unknown>; status?: unknown } }> = [];
+    double.on('PUT /v1/namespaces/default/workloads/pods/solo', (req, res) => {
+      sent.push({ path: req.path, body: req.body as (typeof sent)[number]['body'] });
+      sendJson(res, 200, { action: 'unchanged', workload: workload('Pod', 'solo') });
+    });
+    const r = await run(['apply', '-f', '-', '-o', 'json'], { stdin: JSON.stringify({ items: [workload('Pod', 'solo')] }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sent.length, 1);
+    assert.ok(sent[0]?.body.status !== undefined);
+    assert.equal(JSON.parse(r.stdout).items[0].action, 'unchanged');
+  });
+
   test('logs streams the output; a bare name falls back from pods to sandboxes; -f asks the server to follow', async () => {
     double.on('GET /v1/namespaces/default/workloads/sandboxes/box/logs', (req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });

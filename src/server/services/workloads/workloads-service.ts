@@ -13,6 +13,7 @@ import { markDeleting } from './delete-pod.js';
 import { reconcileOwner } from './owners.js';
 import { newPodRow } from './pod-rows.js';
 import { prepareSubmission, type Prepared } from './prepare.js';
+import { withoutReadOnlyFields } from './read-only-fields.js';
 
 /** Equal JSON values, whatever the order of object keys (a manifest's YAML may order fields its own way). */
 function sameJson(a: unknown, b: unknown): boolean {
@@ -46,10 +47,13 @@ export class WorkloadsService {
     return workloadView(row, p.subnet);
   }
 
-  /** Creates, or updates when the spec changed (a Deployment's pods are replaced; a Pod is immutable). */
+  /**
+   * Creates, or updates when the spec changed (a Deployment's pods are replaced; a Pod is
+   * immutable). What `get` prints applies back: read-only fields are dropped first.
+   */
   async apply(actor: Actor, namespace: string, kindText: string, name: string, raw: unknown): Promise<ApplyResult> {
     const kind = kindFromPath(kindText);
-    const p = await prepareSubmission(this.deps, actor, namespace, raw);
+    const p = await prepareSubmission(this.deps, actor, namespace, withoutReadOnlyFields(raw));
     if (p.kind !== kind || p.manifest.metadata.name !== name) {
       throw new IdylError('validation_failed', `the manifest is ${p.kind} ${p.manifest.metadata.name}, but the path names ${kind} ${name}`, { field: 'metadata.name' });
     }
