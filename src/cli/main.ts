@@ -45,17 +45,27 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
     io = processIo(ac.signal);
   }
   const app = new App(io);
-  const program = buildProgram(app);
+  const sniffed = outputOf({ output: sniffOutput(argv) });
+  // With -o json, a command group's help is replaced by one JSON line (below).
+  const program = buildProgram(app, { helpOnError: sniffed !== 'json' });
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (app.result) writeOutput(io, app.format ?? 'table', app.result);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError && CLEAN_EXITS.has(err.code)) return 0;
-    // A command group called without a sub-command: commander has printed its help.
-    if (err instanceof CommanderError && err.code === 'commander.help') return 2;
-    const format = app.format ?? outputOf({ output: sniffOutput(argv) });
-    let cause = err instanceof CommanderError ? usageError(err.message.replace(/^error:\s*/, ''), usageHint(program, argv)) : err;
+    // `idyl help` asked for help; a command group called without a sub-command printed
+    // its help as a usage error (with -o json, that error is the JSON line instead).
+    if (err instanceof CommanderError && err.code === 'commander.help' && err.exitCode === 0) return 0;
+    const format = app.format ?? sniffed;
+    if (err instanceof CommanderError && err.code === 'commander.help' && format !== 'json') return 2;
+    const named = namedCommand(program, argv);
+    const hint = `idyl ${[...named.words, '--help'].join(' ')}`;
+    let cause: unknown = err;
+    if (err instanceof CommanderError && err.code === 'commander.help') cause = usageError(subcommandMissing(named), hint);
+    else if (err instanceof CommanderError) cause = usageError(err.message.replace(/^error:\s*/, ''), hint);
+    // A usage error a handler found gets the command's own help as its hint.
+    else if (err instanceof CliError && err.code === 'usage_error' && err.details?.hint === undefined) cause = usageError(err.message, hint);
     // Whatever broke after Ctrl-C broke because of it.
     if (io.signal.aborted && !(cause instanceof CliError)) cause = new CliError('interrupted', 'interrupted');
     const reported = toReported(cause);
@@ -68,8 +78,8 @@ export async function run(argv: string[], io?: CliIo): Promise<number> {
   }
 }
 
-/** `idyl COMMAND... --help` for the deepest command that argv names. */
-function usageHint(program: Command, argv: readonly string[]): string {
+/** The deepest command that argv names, and the words that name it. */
+function namedCommand(program: Command, argv: readonly string[]): { words: string[]; cmd: Command } {
   const words: string[] = [];
   let cmd = program;
   for (const a of argv) {
@@ -79,5 +89,11 @@ function usageHint(program: Command, argv: readonly string[]): string {
     words.push(sub.name());
     cmd = sub;
   }
-  return `idyl ${[...words, '--help'].join(' ')}`;
+  return { words, cmd };
+}
+
+/** `idyl subnet admission needs a sub-command: get, grant, revoke, set`. */
+function subcommandMissing({ words, cmd }: { words: string[]; cmd: Command }): string {
+  const subs = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help').sort();
+  return `idyl${words.map((w) => ` ${w}`).join('')} needs a sub-command: ${subs.join(', ')}`;
 }

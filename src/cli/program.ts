@@ -6,14 +6,18 @@ import { OUTPUT_FORMATS } from './config/settings.js';
 /**
  * The `idyl` command tree: the global flags every command inherits, then each noun's
  * commands from the registry. A fresh tree per invocation (commander keeps parse state).
+ * `helpOnError: false` keeps the help of a command group called without a sub-command
+ * off stderr (`-o json` reports it as one usage error instead).
  */
-export function buildProgram(app: App): Command {
+export function buildProgram(app: App, options: { helpOnError?: boolean } = {}): Command {
+  const helpOnError = options.helpOnError ?? true;
   const program = new Command('idyl')
     .description('idyl: place workloads only where builder, operator and provider agree on the isolation boundary')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => app.io.stdout.write(s),
-      writeErr: (s) => app.io.stderr.write(s),
+      // Only a command group called without a sub-command writes its help here.
+      writeErr: (s) => (helpOnError ? app.io.stderr.write(s) : true),
       // Errors are rendered by main() in the chosen format.
       outputError: () => undefined,
     })

@@ -96,6 +96,32 @@ describe('exit codes and stderr of whole commands', () => {
     assert.equal(JSON.parse(json.stderr).error.code, 'usage_error');
   });
 
+  test('a command group without a sub-command: its help and exit 2; with -o json one JSON line naming the sub-commands', async () => {
+    const table = await cli.run(['subnet', 'admission']);
+    assert.equal(table.code, 2);
+    assert.match(table.stderr, /^Usage: idyl subnet admission/);
+    for (const argv of [['-o', 'json', 'subnet', 'admission'], ['subnet', 'admission', '-o', 'json']]) {
+      const json = await cli.run(argv);
+      assert.equal(json.code, 2);
+      assert.equal(json.stdout, '');
+      assert.equal(json.stderr.split('\n').filter(Boolean).length, 1, json.stderr);
+      assert.deepEqual(JSON.parse(json.stderr), {
+        error: { code: 'usage_error', message: 'idyl subnet admission needs a sub-command: get, grant, revoke, set', details: { hint: 'idyl subnet admission --help' } },
+      });
+    }
+    assert.equal((await cli.run(['help'])).code, 0);
+  });
+
+  test("a usage error found by the command itself names that command's help, not a placeholder", async () => {
+    const grant = await cli.run(['subnet', 'admission', 'grant', '--subnet', '4821', '--developer-account', '210987654321', '--provider-fleet', 'f']);
+    assert.equal(grant.code, 2);
+    assert.match(grant.stderr, /\n {2}try: idyl subnet admission grant --help\n$/);
+    const events = await cli.run(['--realm', double.url, 'events', '--since', 'abc']);
+    assert.equal(events.code, 2);
+    assert.match(events.stderr, /\n {2}try: idyl events --help\n$/);
+    assert.doesNotMatch(grant.stderr + events.stderr, /COMMAND/);
+  });
+
   test('a missing argument and an unknown command exit 2', async () => {
     assert.equal((await cli.run(['describe', 'pods'])).code, 2);
     assert.equal((await cli.run(['frobnicate'])).code, 2);

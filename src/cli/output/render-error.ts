@@ -19,7 +19,6 @@ const DEFAULT_HINTS: Readonly<Record<string, string>> = {
   not_admitted: "ask the subnet's owner to admit you (idyl subnet admission grant)",
   subnet_not_found: 'idyl subnet get lists the subnets you manage; check --subnet or the context (idyl context show)',
   unschedulable: 'idyl describe KIND NAME shows the diagnosis; idyl node get shows the nodes',
-  usage_error: 'idyl COMMAND --help',
 };
 
 /** Normalises anything a command threw into a reported error; unknown faults become `internal`. */
