@@ -10,9 +10,9 @@ const REFUSALS: Refusal[] = [
   ['backends without allowed classes', { allowedVMMBackends: ['qemu'] }, 'allowedIsolationClasses', /required/],
   ['microvmGPU without allowed classes', { microvmGPU: true }, 'allowedIsolationClasses', /required/],
   ['empty allowed classes', { allowedIsolationClasses: [] }, 'allowedIsolationClasses', /is empty/],
-  ['unknown allowed class', { allowedIsolationClasses: ['microvm', 'vm'] }, 'allowedIsolationClasses', /"vm" is not an isolation class/],
-  ['backend given as an allowed class', { allowedIsolationClasses: ['qemu'] }, 'allowedIsolationClasses', /VMM backend/],
-  ['unknown default', { allowedIsolationClasses: ['microvm'], defaultIsolationClass: 'kata' }, 'defaultIsolationClass', /"kata" is not an isolation class/],
+  ['unknown allowed class', { allowedIsolationClasses: ['microvm', 'vm'] }, 'allowedIsolationClasses[1]', /^runtimePolicy\.allowedIsolationClasses\[1\]: "vm" is not an isolation class \(valid: container, microvm\): did you mean --allowed-isolation-class microvm\?$/],
+  ['backend given as an allowed class', { allowedIsolationClasses: ['qemu'] }, 'allowedIsolationClasses[0]', /it is a VMM backend; allow microvm and list the backend with --allowed-vmm-backend$/],
+  ['unknown default', { allowedIsolationClasses: ['microvm'], defaultIsolationClass: 'kata' }, 'defaultIsolationClass', /"kata" is not an isolation class \(valid: container, microvm\): did you mean --default-isolation-class microvm\?$/],
   ['default outside allowed', { allowedIsolationClasses: ['microvm'], defaultIsolationClass: 'container' }, 'defaultIsolationClass', /not among the allowed classes \(microvm\)/],
   [
     'default together with strict',
@@ -21,8 +21,8 @@ const REFUSALS: Refusal[] = [
     /cannot both be set/,
   ],
   ['backends while microvm is not allowed', { allowedIsolationClasses: ['container'], allowedVMMBackends: ['qemu'] }, 'allowedVMMBackends', /only applies to class microvm/],
-  ['unknown backend', { allowedIsolationClasses: ['microvm'], allowedVMMBackends: ['cloud-hypervisor'] }, 'allowedVMMBackends', /not a VMM backend \(valid: qemu, firecracker\)/],
-  ['profile given as a backend', { allowedIsolationClasses: ['microvm'], allowedVMMBackends: ['containerd-kata-qemu'] }, 'allowedVMMBackends', /did you mean qemu/],
+  ['unknown backend', { allowedIsolationClasses: ['microvm'], allowedVMMBackends: ['cloud-hypervisor'] }, 'allowedVMMBackends[0]', /not a VMM backend \(valid: qemu, firecracker\)/],
+  ['profile given as a backend', { allowedIsolationClasses: ['microvm'], allowedVMMBackends: ['containerd-kata-qemu'] }, 'allowedVMMBackends[0]', /did you mean qemu/],
   ['empty backends', { allowedIsolationClasses: ['microvm'], allowedVMMBackends: [] }, 'allowedVMMBackends', /is empty/],
   ['microvmGPU while microvm is not allowed', { allowedIsolationClasses: ['container'], microvmGPU: true }, 'microvmGPU', /only applies to class microvm/],
 ];
@@ -39,6 +39,16 @@ describe('validateRuntimePolicy: refusals (isolation.md section 2)', () => {
       assert.equal(r.error.status, 400);
     });
   }
+
+  it('says once why a value is not a class, and never points an operator at a workload flag', () => {
+    for (const value of ['vm', 'qemu', 'kata', 'gvisor', 'Microvm', 'nonsense']) {
+      const r = validateRuntimePolicy({ allowedIsolationClasses: [value] });
+      assert.ok(!r.ok);
+      if (r.ok) continue;
+      assert.equal(r.error.message.match(/not an isolation class/g)?.length, 1, r.error.message);
+      assert.doesNotMatch(r.error.message, /--isolation-class /, r.error.message);
+    }
+  });
 
   it('gives the valid values for an unknown class and an unknown backend', () => {
     const c = validateRuntimePolicy({ allowedIsolationClasses: ['gvisor'] });

@@ -40,7 +40,7 @@ export function validateRuntimePolicy(input: RuntimePolicyInput): Outcome<Runtim
   const def = input.defaultIsolationClass;
   if (def !== undefined) {
     if (!isIsolationClass(def)) {
-      return invalid('defaultIsolationClass', `"${def}" is not an isolation class: ${isolationClassHint(def).hint}`, { allowed: [...classes.value] });
+      return invalid('defaultIsolationClass', notAClass(def, '--default-isolation-class'), { allowed: [...classes.value], ...suggestion(def) });
     }
     if (!allows(def)) {
       return invalid('defaultIsolationClass', `the default class ${def} is not among the allowed classes (${classes.value.join(', ')}): allow it or pick one of those`, {
@@ -78,9 +78,9 @@ function canonicalClasses(values: readonly string[]): Outcome<readonly Isolation
       allowed: [...ISOLATION_CLASSES],
     });
   }
-  for (const v of values) {
+  for (const [i, v] of values.entries()) {
     if (!isIsolationClass(v)) {
-      return invalid('allowedIsolationClasses', `"${v}" is not an isolation class: ${isolationClassHint(v).hint}`, { allowed: [...ISOLATION_CLASSES] });
+      return invalid(`allowedIsolationClasses[${i}]`, notAClass(v, '--allowed-isolation-class'), { allowed: [...ISOLATION_CLASSES], ...suggestion(v) });
     }
   }
   return ok(Object.freeze(ISOLATION_CLASSES.filter((c) => values.includes(c))));
@@ -92,14 +92,30 @@ function canonicalBackends(values: readonly string[]): Outcome<readonly VmmBacke
       allowed: [...VMM_BACKENDS],
     });
   }
-  for (const v of values) {
+  for (const [i, v] of values.entries()) {
     if (!isVmmBackend(v)) {
       const profileHint = VMM_BACKENDS.find((b) => v.toLowerCase().endsWith(b) || (b === 'firecracker' && v.toLowerCase().endsWith('-fc')));
       const hint = profileHint ? `; did you mean ${profileHint}?` : '';
-      return invalid('allowedVMMBackends', `"${v}" is not a VMM backend (valid: ${VMM_BACKENDS.join(', ')})${hint}`, { allowed: [...VMM_BACKENDS] });
+      return invalid(`allowedVMMBackends[${i}]`, `"${v}" is not a VMM backend (valid: ${VMM_BACKENDS.join(', ')})${hint}`, { allowed: [...VMM_BACKENDS] });
     }
   }
   return ok(Object.freeze(VMM_BACKENDS.filter((b) => values.includes(b))));
+}
+
+/**
+ * Why `value` is not a class, said once and to the operator: the policy flag to use
+ * (`flag`), never a workload's `--isolation-class`.
+ */
+function notAClass(value: string, flag: string): string {
+  const base = `"${value}" is not an isolation class (valid: ${ISOLATION_CLASSES.join(', ')})`;
+  if (isVmmBackend(value.trim().toLowerCase())) return `${base}: it is a VMM backend; allow microvm and list the backend with --allowed-vmm-backend`;
+  const { suggestion: cls } = isolationClassHint(value);
+  return cls ? `${base}: did you mean ${flag} ${cls}?` : base;
+}
+
+function suggestion(value: string): { suggestion?: IsolationClass } {
+  const { suggestion: cls } = isolationClassHint(value);
+  return cls ? { suggestion: cls } : {};
 }
 
 function invalid(field: string, message: string, extra: Omit<ErrorDetails, 'field'> = {}): Outcome<never> {

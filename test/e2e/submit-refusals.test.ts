@@ -94,23 +94,30 @@ describe('refusals at submit, through bin/idyl: stable code, field, exit 1, noth
   });
 
   const POLICIES: Array<[what: string, flags: string[], field: string]> = [
-    ['an unknown class', ['--allowed-isolation-class', 'microvm,vm'], 'allowedIsolationClasses'],
+    ['an unknown class', ['--allowed-isolation-class', 'microvm,vm'], 'allowedIsolationClasses[1]'],
     ['an empty class list', ['--allowed-isolation-class', ''], 'allowedIsolationClasses'],
     ['a default outside the allowed classes', ['--allowed-isolation-class', 'microvm', '--default-isolation-class', 'container'], 'defaultIsolationClass'],
     ['a default with strict', ['--allowed-isolation-class', 'microvm', '--default-isolation-class', 'microvm', '--require-isolation-class'], 'defaultIsolationClass'],
     ['backends without microvm', ['--allowed-isolation-class', 'container', '--allowed-vmm-backend', 'qemu'], 'allowedVMMBackends'],
-    ['an unknown backend', ['--allowed-isolation-class', 'microvm', '--allowed-vmm-backend', 'cloud-hypervisor'], 'allowedVMMBackends'],
+    ['an unknown backend', ['--allowed-isolation-class', 'microvm', '--allowed-vmm-backend', 'cloud-hypervisor'], 'allowedVMMBackends[0]'],
     ['microvm GPU without microvm', ['--allowed-isolation-class', 'container', '--allow-microvm-gpu'], 'microvmGPU'],
   ];
   for (const [what, flags, field] of POLICIES) {
-    it(`invalid_runtime_policy names runtimePolicy.${field} for ${what}; no subnet is created`, async () => {
-      const name = `bad-${field.toLowerCase()}-${flags.length}`;
+    it(`invalid_runtime_policy names runtimePolicy.${field} for ${what}; no subnet is created, the refusal is audited`, async () => {
+      const name = `bad-${field.toLowerCase().replace(/[^a-z0-9]/g, '')}-${flags.length}`;
+      const before = await world.revision();
       const { code, error } = await world.cli.fails(['subnet', 'create', '--region', 'lab-1', '--name', name, ...flags]);
       assert.equal(code, 1);
       assert.equal(error.code, 'invalid_runtime_policy');
       assert.equal(error.details.field, `runtimePolicy.${field}`);
       const names = (await world.api.call<{ items: Subnet[] }>('subnets.list')).items.map((s) => s.name);
       assert.ok(!names.includes(name));
+      const events = await world.api.call<{ items: Array<{ type: string; data?: { action?: string; target?: string; allowed?: boolean; reason?: string } }> }>('events.list', { query: { since: before } });
+      assert.deepEqual(
+        events.items.map((e) => [e.type, e.data?.action, e.data?.target, e.data?.allowed]),
+        [['audit', 'subnet.policy.set', name, false]],
+      );
+      assert.match(String(events.items[0]?.data?.reason), new RegExp(`^runtimePolicy\\.${field.replace(/[[\]]/g, '\\$&')}: `));
     });
   }
 
@@ -123,12 +130,20 @@ describe('refusals at submit, through bin/idyl: stable code, field, exit 1, noth
     assert.deepEqual(s.runtimePolicy, { allowedIsolationClasses: ['microvm'], defaultIsolationClass: 'microvm' });
   });
 
-  it('after every refusal above, no workload exists and the event log holds only the audit of the refused policy edit', async () => {
+  it('an operator who lists a class that does not exist is told once, with the policy flag to use', async () => {
+    const r = await world.cli.run(['subnet', 'create', '--region', 'lab-1', '--allowed-isolation-class', 'vm']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: invalid_runtime_policy: runtimePolicy\.allowedIsolationClasses\[0\]: "vm" is not an isolation class \(valid: container, microvm\): did you mean --allowed-isolation-class microvm\?\n/);
+    assert.doesNotMatch(r.stderr, /--isolation-class /);
+    assert.equal(r.stderr.match(/is not an isolation class/g)?.length, 1);
+  });
+
+  it('after every refusal above, no workload exists and the event log holds only the audits of the refused policies', async () => {
     for (const kind of ['pods', 'deployments', 'sandboxes']) assert.deepEqual(await world.list(kind), [], kind);
     const since = await world.api.call<{ items: Array<{ type: string; data?: { action?: string; allowed?: boolean } }> }>('events.list', { query: { since: revisionBefore } });
     assert.deepEqual(
       since.items.map((e) => [e.type, e.data?.action, e.data?.allowed]),
-      [['audit', 'subnet.policy.set', false]],
+      Array.from({ length: POLICIES.length + 2 }, () => ['audit', 'subnet.policy.set', false]),
     );
   });
 });

@@ -31,7 +31,12 @@ export class SubnetsService {
 
   async create(actor: Actor, req: CreateSubnetRequest): Promise<Subnet> {
     const policy = validateRuntimePolicy(req.runtimePolicy ?? {});
-    if (!policy.ok) throw policy.error;
+    if (!policy.ok) {
+      // Audited like a refusal at `subnet edit`; there is no subnet yet to name, so its name (or region).
+      const target = req.name ?? `new subnet in ${req.region}`;
+      await this.deps.store.transaction((tx) => audit(tx, { principal: actor.principal, action: 'subnet.policy.set', target, allowed: false, reason: policy.error.message }));
+      throw policy.error;
+    }
     const at = isoNow(this.deps);
     for (let attempt = 0; ; attempt++) {
       const row: SubnetRow = {
