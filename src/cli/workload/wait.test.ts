@@ -81,6 +81,15 @@ describe('--wait follows the workload', () => {
     assert.equal(e.details.exitCode, 3);
   });
 
+  test('the exit code is said once when the server message already gives it', async () => {
+    sequence(double, 'pods', 'bad2', [
+      { phase: 'Failed', isolation: iso, placement, message: 'exited with code 3', container: { state: 'Exited', exitCode: 3, restartCount: 0 } },
+    ]);
+    const r = await cli.run([...base(), 'run', 'busybox', '--name', 'bad2', '--wait']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: workload_failed: Pod bad2 failed: exited with code 3\n/);
+  });
+
   test("a node-side failure reason becomes the error code (image pull failed)", async () => {
     sequence(double, 'pods', 'pull', [{ phase: 'Failed', isolation: iso, placement, reason: 'image_pull_failed', message: 'manifest unknown' }]);
     const r = await cli.run([...base(), 'run', 'nope:1', '--name', 'pull', '--wait']);

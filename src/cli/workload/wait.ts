@@ -54,7 +54,10 @@ function failure(w: Workload): CliError {
   const exit = s.container?.exitCode;
   const code = reason && (NODE_FAILURE_REASONS as readonly string[]).includes(reason) ? reason : 'workload_failed';
   const what = `${w.kind} ${w.metadata.name} failed`;
-  const why = [s.message ?? reason, exit !== undefined ? `exit code ${exit}` : undefined].filter(Boolean).join('; ');
+  const said = s.message ?? reason;
+  // The server's message often says it already ("exited with code 3").
+  const exitNote = exit !== undefined && !(said ?? '').includes(`code ${exit}`) ? `exit code ${exit}` : undefined;
+  const why = [said, exitNote].filter(Boolean).join('; ');
   return new CliError(code, why ? `${what}: ${why}` : what, {
     phase: s.phase,
     ...(reason ? { reason } : {}),
