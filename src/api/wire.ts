@@ -110,6 +110,13 @@ export interface Assignment {
   readonly restartCount?: number;
 }
 
+/**
+ * The trailer of a streamed text answer (logs) whose source broke off after the answer
+ * started, e.g. the node's agent went away: the error envelope `{"error": {code,
+ * message, details}}` as JSON, URI-encoded. A stream that ended normally has none.
+ */
+export const STREAM_ERROR_TRAILER = 'idyl-error';
+
 /** Messages on a node's assignment stream (NDJSON). */
 export type AssignmentMessage =
   | { readonly type: 'snapshot'; readonly revision: number; readonly assignments: readonly Assignment[] }

@@ -1,7 +1,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { IdylError } from '../api/errors.js';
+import { STREAM_ERROR_TRAILER } from '../api/wire.js';
 import { ApiClient } from './api-client.js';
 import { sendJson, TestDoubleServer } from './test-double-server.js';
 
@@ -179,6 +181,49 @@ describe('ApiClient against a recording test double', () => {
       })(),
     );
     assert.equal(err.code, 'not_found');
+  });
+
+  test('a text stream whose trailer carries an error (its source broke off) ends with that error after the bytes', async () => {
+    double.on('GET /v1/namespaces/default/workloads/pods/cut/logs', (_r, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', trailer: STREAM_ERROR_TRAILER });
+      res.write('tick 1\n');
+      res.addTrailers({ [STREAM_ERROR_TRAILER]: encodeURIComponent(JSON.stringify({ error: { code: 'unavailable', message: "the node's stream broke off" } })) });
+      res.end();
+    });
+    const parts: Buffer[] = [];
+    const err = await rejection(
+      (async () => {
+        for await (const b of client.text('workloads.logs', { params: { namespace: 'default', kind: 'pods', name: 'cut' } })) parts.push(b);
+      })(),
+    );
+    assert.equal(Buffer.concat(parts).toString(), 'tick 1\n');
+    assert.equal(err.code, 'unavailable');
+    assert.equal(err.message, "the node's stream broke off");
+  });
+
+  test('an upload whose source fails breaks the request off instead of ending it', { timeout: 5_000 }, async () => {
+    let received: 'ended' | 'broke' | undefined;
+    let arrived = (): void => undefined;
+    const reached = new Promise<void>((r) => (arrived = r));
+    async function* source(): AsyncGenerator<string> {
+      yield 'line 1\n';
+      await reached;
+      throw new Error('the engine went away');
+    }
+    const srv = http.createServer((req) => {
+      arrived();
+      req.resume();
+      req.on('end', () => (received = 'ended'));
+      req.on('close', () => (received ??= req.readableEnded ? 'ended' : 'broke'));
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const c = new ApiClient({ realm: `http://127.0.0.1:${(srv.address() as net.AddressInfo).port}` });
+    await assert.rejects(c.upload('nodes.logStream', { params: { node: 'n1', request: 'r2' } }, source()));
+    await new Promise((r) => setTimeout(r, 100));
+    c.close();
+    srv.closeAllConnections();
+    await new Promise<void>((r) => srv.close(() => r()));
+    assert.equal(received, 'broke');
   });
 
   test('upload streams a request body', async () => {

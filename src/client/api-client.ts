@@ -3,6 +3,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import { IdylError } from '../api/errors.js';
 import { pathFor, ROUTES, type RouteId } from '../api/routes.js';
+import { STREAM_ERROR_TRAILER } from '../api/wire.js';
 import { createAgent, type TlsOptions } from './agents.js';
 import { parseNdjson } from './ndjson.js';
 import { parseRealm } from './realm.js';
@@ -92,6 +93,9 @@ export class ApiClient {
     const sig = this.signalFor(signal);
     const { res } = await this.open(id, req, 'text/plain', sig, true);
     yield* this.guard(res as AsyncIterable<Buffer>, sig, res);
+    // A stream whose source broke off after the answer started says so in its trailer.
+    const broke = res.trailers[STREAM_ERROR_TRAILER];
+    if (broke !== undefined && !sig?.aborted) throw errorFromResponse(503, safeDecode(broke), this.origin);
   }
 
   /** Sends `source` as a streamed request body (routes whose body is `stream`) and returns the JSON answer. */
@@ -199,9 +203,18 @@ export class ApiClient {
           .catch((err: unknown) => reject(connectionError(err, this.origin)))
           .finally(done);
       });
-      if (bodyStream) bodyStream.pipe(request);
+      // A source that fails breaks the request off, so that the receiver does not take it for the end.
+      if (bodyStream) bodyStream.on('error', (err) => request.destroy(err)).pipe(request);
       else request.end(payload);
     });
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IdylError } from '../../api/errors.js';
+import { STREAM_ERROR_TRAILER } from '../../api/wire.js';
 import type { AdmissionMode } from '../../api/subnet.js';
 import type { AdmissionGrantRequest, CreateSubnetRequest, CreateTokenRequest, EditSubnetRequest, PodStatusReport } from '../../api/schemas/requests.js';
 import type { Actor, Principal } from '../auth/principal.js';
@@ -24,25 +25,39 @@ const p = (call: Call, name: string): string => call.params[name] ?? '';
 /** Streams a pod's output from its node through the log relay (query `follow`, `tail`). */
 async function pipeLogs(s: Services, c: Call, pod: { id: string; name: string; nodeId?: string }): Promise<'streamed'> {
   if (!pod.nodeId) throw new IdylError('unavailable', `pod ${pod.name} is not placed on a node yet`, { hint: `idyl describe pod ${pod.name}` });
+  const nodeId = pod.nodeId;
   const follow = c.query.follow === 'true' || c.query.follow === '1';
   const tail = c.query.tail !== undefined && /^\d{1,7}$/.test(c.query.tail) ? Number(c.query.tail) : undefined;
-  await s.relay.request(pod.nodeId, pod.id, { follow, ...(tail !== undefined ? { tail } : {}) }, c.signal, async (body: IncomingMessage) => {
-    c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  await s.relay.request(nodeId, pod.id, { follow, ...(tail !== undefined ? { tail } : {}) }, c.signal, async (body: IncomingMessage) => {
+    c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', trailer: STREAM_ERROR_TRAILER });
     c.res.flushHeaders();
-    await new Promise<void>((resolve) => {
-      body.pipe(c.res);
-      const done = () => resolve();
-      body.on('end', done);
-      body.on('error', done);
-      c.res.on('close', () => {
-        body.destroy();
-        resolve();
+    const outcome = await relayBody(body, c.res);
+    // The agent's upload ended without its end: the node's side went away mid-stream.
+    // The answer has started, so the error travels in the trailer (the client raises it).
+    if (outcome === 'broke' && !c.res.writableEnded) {
+      const err = new IdylError('unavailable', `the log stream of pod ${pod.name} from node ${nodeId} broke off: the node's agent went away or lost its connection; the pod may still be running`, {
+        hint: `run idyl logs again once the node is connected again (idyl get nodes)`,
       });
-    });
+      c.res.addTrailers({ [STREAM_ERROR_TRAILER]: encodeURIComponent(JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } })) });
+    }
   });
   if (!c.res.headersSent) c.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
   if (!c.res.writableEnded) c.res.end();
   return 'streamed';
+}
+
+/** Pipes the agent's upload to the client: `ended` (all of it), `broke` (the upload broke off) or `left` (the client went away). */
+function relayBody(body: IncomingMessage, res: ServerResponse): Promise<'ended' | 'broke' | 'left'> {
+  return new Promise((resolve) => {
+    body.pipe(res, { end: false });
+    body.on('end', () => resolve('ended'));
+    body.on('error', () => resolve('broke'));
+    body.on('close', () => resolve(body.readableEnded ? 'ended' : 'broke'));
+    res.on('close', () => {
+      body.destroy();
+      resolve('left');
+    });
+  });
 }
 
 /** Every route's handler: parameters in, one service call, data out. */
@@ -51,7 +66,10 @@ export function buildHandlers(s: Services): Handlers {
   return {
     healthz: async () => ({ body: { status: 'ok' } }),
     openapi: async () => ({ body: openapi }),
-    whoami: async (c) => ({ body: await s.accounts.whoami(principal(c)) }),
+    whoami: async (c) => {
+      const who = principal(c);
+      return { body: await s.accounts.whoami(who, c.accountId ?? who.accountId) };
+    },
 
     'accounts.create': async (c) => ({ status: 201, body: await s.accounts.create(actor(c), (c.body as { name: string }).name) }),
     'accounts.list': async (c) => ({ body: { items: await s.accounts.list(actor(c)) } }),
