@@ -1,9 +1,9 @@
-import { setMaxListeners } from 'node:events';
 import type { IdylError } from '../api/errors.js';
 import type { CapabilityReport } from '../api/node.js';
 import type { PodStatusReport } from '../api/schemas/requests.js';
 import type { Assignment, AssignmentMessage, HeartbeatResult } from '../api/wire.js';
 import type { ApiClient } from '../client/api-client.js';
+import { AbortScope } from './abort-scope.js';
 import { diffReports } from './host/report-diff.js';
 import type { HostView } from './host/host-view.js';
 import type { NodeState } from './node-state.js';
@@ -45,8 +45,16 @@ export interface NodeRemoval {
  * answers log requests through the control plane.
  */
 export class NodeAgent {
-  private readonly abort = new AbortController();
+  /** Every call to the control plane gets its own signal from here; `stop` aborts them all. */
+  private readonly calls = new AbortScope();
   private readonly workers = new Map<string, PodWorker>();
+  /**
+   * Pods being stopped, and containers being swept, in the background: one pod's grace
+   * period (all of it for a process that ignores SIGTERM) holds up neither the
+   * assignment stream nor other pods; only the same pod's next attempt waits for it.
+   */
+  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly sweeping = new Set<Promise<void>>();
   private readonly reporter: StatusReporter;
   private report: CapabilityReport | undefined;
   private sentReport: CapabilityReport | undefined;
@@ -65,12 +73,9 @@ export class NodeAgent {
   readonly removed = new Promise<NodeRemoval>((resolve) => (this.settleRemoval = resolve));
 
   constructor(private readonly deps: AgentDeps) {
-    // Every call in flight listens to this signal: one status report per pod in a burst
-    // of deploys is more than the default 10, which Node reports as a possible leak.
-    setMaxListeners(0, this.abort.signal);
     this.reporter = new StatusReporter(
       async (podId, r) => {
-        await deps.client.call('nodes.podStatus', { params: { node: deps.state.nodeId, pod: podId }, body: r }, this.abort.signal);
+        await this.calls.run((signal) => deps.client.call('nodes.podStatus', { params: { node: deps.state.nodeId, pod: podId }, body: r }, signal));
         if (r.state === 'Removed') this.reporter.forget(podId);
       },
       (podId, err) => deps.log('warn', 'status report not delivered; retrying', { pod: podId, error: (err as Error).message }),
@@ -86,13 +91,14 @@ export class NodeAgent {
 
   /** Stops following; workloads keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
-    this.abort.abort();
+    this.calls.abort();
     this.reporter.close();
     await Promise.allSettled(this.loops);
     await this.removal;
     // The workers stop too (their containers keep running): none may restart a container
     // after the driver closed, and no engine wait may keep the process alive.
     await Promise.allSettled([...this.workers.values()].map((w) => w.detach()));
+    await Promise.allSettled([...this.stopping.values(), ...this.sweeping]);
     await this.deps.driver.close();
     this.deps.client.close();
   }
@@ -103,7 +109,7 @@ export class NodeAgent {
   }
 
   private get signal(): AbortSignal {
-    return this.abort.signal;
+    return this.calls.signal;
   }
 
   private workerContext(): WorkerContext {
@@ -201,7 +207,7 @@ export class NodeAgent {
   private nodeDeleted(): void {
     if (this.removal) return;
     this.deps.log('error', 'this node was deleted from the control plane; removing its workloads', { node: this.deps.state.nodeId });
-    this.abort.abort();
+    this.calls.abort();
     this.reporter.close();
     this.removal = this.removeEverything().then(this.settleRemoval, (err: unknown) => this.settleRemoval({ removed: 0, failures: [(err as Error).message] }));
   }
@@ -211,6 +217,7 @@ export class NodeAgent {
     await Promise.allSettled(this.loops);
     await Promise.allSettled([...this.workers.values()].map((w) => w.detach()));
     this.workers.clear();
+    await Promise.allSettled([...this.stopping.values(), ...this.sweeping]);
     const found = await this.deps.driver.list({ 'idyl.managed': 'true', 'idyl.node': this.deps.state.nodeId });
     const failures: string[] = [];
     await Promise.all(
@@ -233,7 +240,7 @@ export class NodeAgent {
         const wanted = new Map(m.assignments.map((a) => [a.podId, a]));
         for (const [podId, w] of this.workers) {
           const a = wanted.get(podId);
-          if (!a || a.attempt !== w.assignment.attempt) await this.unassign(podId);
+          if (!a || a.attempt !== w.assignment.attempt) this.unassign(podId);
         }
         for (const a of m.assignments) this.assign(a);
         await this.sweep(new Set(m.assignments.map((a) => `${a.podId}/${a.attempt}`)));
@@ -242,13 +249,13 @@ export class NodeAgent {
       }
       case 'assign':
         if (this.workers.get(m.assignment.podId)?.assignment.attempt !== m.assignment.attempt) {
-          if (this.workers.has(m.assignment.podId)) await this.unassign(m.assignment.podId);
+          if (this.workers.has(m.assignment.podId)) this.unassign(m.assignment.podId);
           this.assign(m.assignment);
         }
         this.revision = m.revision;
         return;
       case 'unassign':
-        await this.unassign(m.podId, true, m.attempt);
+        this.unassign(m.podId, true, m.attempt);
         this.revision = m.revision;
         return;
       case 'logs':
@@ -268,24 +275,37 @@ export class NodeAgent {
     const adopted = mine[0];
     const worker = new PodWorker(this.workerContext(), a, adopted);
     this.workers.set(a.podId, worker);
-    worker.start();
+    // The pod's previous attempt still stopping: start once its containers are gone.
+    const previous = this.stopping.get(a.podId);
+    if (previous) void previous.then(() => worker.start());
+    else worker.start();
     if (adopted) this.deps.log('info', 'adopted a running pod', { pod: a.podId, container: adopted.id });
   }
 
-  private async unassign(podId: string, report = true, attempt?: number): Promise<void> {
+  /** Stops a pod in the background (after a stop of the same pod still in flight). */
+  private unassign(podId: string, report = true, attempt?: number): void {
     const w = this.workers.get(podId);
     this.workers.delete(podId);
-    if (w) {
-      await w.stop(report);
-      return;
-    }
-    // Not run by this agent (yet): remove what carries its label, and still confirm,
-    // so the control plane can let the pod go.
-    for (const c of await this.deps.driver.list({ 'idyl.workload': podId, 'idyl.node': this.deps.state.nodeId })) {
-      await this.deps.driver.stop(c.id, 0).catch(() => {});
-      await this.deps.driver.remove(c.id).catch(() => {});
-    }
+    const prior = this.stopping.get(podId) ?? Promise.resolve();
+    const tracked: Promise<void> = prior
+      .then(() => (w ? w.stop(report) : this.removeUnrun(podId, report, attempt)))
+      .catch((err: unknown) => this.deps.log('warn', 'stopping a pod failed', { pod: podId, error: (err as Error).message }))
+      .finally(() => {
+        if (this.stopping.get(podId) === tracked) this.stopping.delete(podId);
+      });
+    this.stopping.set(podId, tracked);
+  }
+
+  /** A pod this agent does not run (yet): remove what carries its label, and still confirm, so the control plane can let it go. */
+  private async removeUnrun(podId: string, report: boolean, attempt: number | undefined): Promise<void> {
+    const found = await this.deps.driver.list({ 'idyl.workload': podId, 'idyl.node': this.deps.state.nodeId });
+    await Promise.all(found.map((c) => this.removeContainer(c.id, 0)));
     if (report && attempt !== undefined) this.reporter.report(podId, { attempt, state: 'Removed' });
+  }
+
+  private async removeContainer(id: string, graceMs: number): Promise<void> {
+    await this.deps.driver.stop(id, graceMs).catch(() => {});
+    await this.deps.driver.remove(id).catch(() => {});
   }
 
   /**
@@ -296,26 +316,34 @@ export class NodeAgent {
     const found = await this.deps.driver.list({ 'idyl.managed': 'true', 'idyl.node': this.deps.state.nodeId });
     for (const c of found) {
       const podId = c.labels['idyl.workload'] ?? '';
+      // A pod being stopped removes its own containers.
+      if (this.stopping.has(podId)) continue;
       const keep = wanted.has(`${podId}/${c.labels['idyl.attempt']}`) && Number(c.labels['idyl.restart'] ?? 0) >= (this.workers.get(podId)?.adoptedRestart ?? 0);
       if (keep) continue;
       this.deps.log('info', 'removing a container no assignment wants', { container: c.id, pod: podId });
-      await this.deps.driver.stop(c.id, this.deps.stopGraceMs ?? 10_000).catch(() => {});
-      await this.deps.driver.remove(c.id).catch(() => {});
+      const removal: Promise<void> = this.removeContainer(c.id, this.deps.stopGraceMs ?? 10_000).finally(() => this.sweeping.delete(removal));
+      this.sweeping.add(removal);
     }
     this.adoptable = undefined;
   }
 
-  private async serveLogs(requestId: string, podId: string, follow: boolean, tail: number | undefined): Promise<void> {
+  private serveLogs(requestId: string, podId: string, follow: boolean, tail: number | undefined): Promise<void> {
+    return this.calls.run((signal) => this.relayLogs(requestId, podId, follow, tail, signal));
+  }
+
+  private async relayLogs(requestId: string, podId: string, follow: boolean, tail: number | undefined, signal: AbortSignal): Promise<void> {
     const worker = this.workers.get(podId);
     const id = worker?.containerId;
     const driver = this.deps.driver;
-    const signal = this.signal;
     async function* body(): AsyncGenerator<Buffer> {
       if (!id) {
         yield Buffer.from(`idyl: pod ${podId} has no container on this node yet\n`);
         return;
       }
       for await (const chunk of driver.logs(id, { follow, ...(tail !== undefined ? { tail } : {}), signal })) yield chunk.data;
+      // Cut short by the agent stopping: break the upload off rather than end it, so the
+      // client is told the stream broke instead of taking it for the pod's end.
+      if (signal.aborted) throw new Error('the agent is stopping');
     }
     try {
       await this.deps.client.upload('nodes.logStream', { params: { node: this.deps.state.nodeId, request: requestId } }, body(), signal);

@@ -56,7 +56,9 @@ export class PodWorker {
     return this.current?.id;
   }
 
+  /** Starts running the pod; a no-op once stopped or detached. */
   start(): void {
+    if (this.abort.signal.aborted) return;
     this.done = this.run().catch((err: unknown) => {
       if (this.abort.signal.aborted) return;
       this.ctx.log('pod worker failed', { pod: this.assignment.podId, error: err instanceof Error ? err.message : String(err) });
@@ -79,10 +81,12 @@ export class PodWorker {
     this.abort.abort();
     await this.done;
     const mine = await this.ctx.driver.list({ 'idyl.workload': this.assignment.podId, 'idyl.node': this.ctx.nodeId });
-    for (const c of mine) {
-      await this.ctx.driver.stop(c.id, this.ctx.stopGraceMs).catch(() => {});
-      await this.ctx.driver.remove(c.id).catch((err: unknown) => this.ctx.log('remove failed', { container: c.id, error: String(err) }));
-    }
+    await Promise.all(
+      mine.map(async (c) => {
+        await this.ctx.driver.stop(c.id, this.ctx.stopGraceMs).catch(() => {});
+        await this.ctx.driver.remove(c.id).catch((err: unknown) => this.ctx.log('remove failed', { container: c.id, error: String(err) }));
+      }),
+    );
     if (reportRemoval) this.report({ state: 'Removed' });
   }
 

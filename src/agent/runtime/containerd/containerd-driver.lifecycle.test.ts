@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -253,6 +254,25 @@ test('logs follow until the task exits; tail gives the last lines of each stream
   assert.equal((await collectLogs(e.driver, name, 2)).stdout, 'line 4\nline 5\n');
   await e.driver.remove(name);
   await assert.rejects(collectLogs(e.driver, name), RuntimeError);
+});
+
+test('a log follow given up early leaves no listener on the caller\'s signal and no wait behind', async (t) => {
+  const e = await ready(t);
+  if (!e) return;
+  const name = shortName('logs-quit');
+  await e.driver.create(spec(name, { args: ['sh', '-c', 'while true; do echo tick; sleep 0.1; done'] }));
+  await e.driver.start(name);
+  const shared = new AbortController();
+  for (let i = 0; i < 3; i++) {
+    for await (const chunk of e.driver.logs(name, { follow: true, signal: shared.signal })) {
+      assert.match(chunk.data.toString(), /tick/);
+      break;
+    }
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(getEventListeners(shared.signal, 'abort').length, 0, 'every follow that ended took its listeners along');
+  await e.driver.stop(name, 0);
+  await e.driver.remove(name);
 });
 
 test('a command that does not exist fails start with start_failed and leaves nothing', async (t) => {

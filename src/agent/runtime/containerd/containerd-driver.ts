@@ -249,8 +249,16 @@ export class ContainerdDriver implements RuntimeDriver {
       throw runtimeError('logs', id, err);
     }
     if (!exists) throw new RuntimeError('logs', id, 'start_failed', new Error('no such container'));
-    const exited = options.follow ? this.tasks.waitExit(id, options.signal).catch(() => undefined) : undefined;
-    yield* readLogFiles(this.files.logs(id), options, exited);
+    // The wait for the exit ends with the reading: a reader that stops early (the client
+    // went away) must not leave it, and its listener on the caller's signal, behind.
+    const reading = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, reading.signal]) : reading.signal;
+    const exited = options.follow ? this.tasks.waitExit(id, signal).catch(() => undefined) : undefined;
+    try {
+      yield* readLogFiles(this.files.logs(id), options, exited);
+    } finally {
+      reading.abort();
+    }
   }
 
   async exec(name: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
