@@ -66,11 +66,18 @@ export class IdylStack {
     return { id: w.metadata.id, name, sentAt };
   }
 
-  /** Deletes every pod and resolves once the control plane let them all go (their containers removed by the agent). */
-  async deleteAllPods(timeoutMs = 120_000): Promise<void> {
+  /**
+   * Deletes every pod and resolves once the agent removed their containers from the
+   * engine (seen through the engine's own tool; the pod list hides pods being deleted).
+   */
+  async deleteAllPods(timeoutMs = 180_000): Promise<void> {
     const pods = await this.pods();
     await Promise.all(pods.map((p) => this.client.call('workloads.delete', { params: { namespace: 'default', kind: 'pods', name: p.metadata.name } })));
-    await waitUntil('every bench pod to be removed', async () => (await this.pods()).length === 0, timeoutMs, 250);
+    await waitUntil('the agent to remove every bench container', async () => (await this.containers()).length === 0, timeoutMs, 500);
+  }
+
+  private containers(): ReturnType<typeof nodeContainers> {
+    return nodeContainers(this.profile === 'docker' ? 'docker' : 'containerd', this.nodeId);
   }
 
   /**
@@ -88,7 +95,7 @@ export class IdylStack {
     await this.server.stop();
     this.user.remove();
     rmSync(this.dir, { recursive: true, force: true });
-    return { leftovers: (await nodeContainers(this.profile === 'docker' ? 'docker' : 'containerd', this.nodeId)).length, agentExited };
+    return { leftovers: (await this.containers()).length, agentExited };
   }
 
   private async pods(): Promise<readonly Workload[]> {
