@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { IdylError } from './errors.js';
 import {
   AdmissionGrantSchema,
   AdmissionModeSchema,
@@ -100,6 +101,9 @@ export function pathFor(id: RouteId, params: Readonly<Record<string, string>> = 
   return ROUTES[id].path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
     const v = params[name];
     if (v === undefined) throw new Error(`pathFor(${id}): missing parameter ${name}`);
+    // A URL resolves `.` and `..` segments (encoded or not) before sending: the call
+    // would reach another route. Such a value is a name nowhere in the API.
+    if (v === '.' || v === '..') throw new IdylError('validation_failed', `${name}: "${v}" is not a name`, { field: name });
     return encodeURIComponent(v);
   });
 }

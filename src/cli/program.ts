@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { App } from './app.js';
 import { COMMANDS } from './commands/index.js';
 import { OUTPUT_FORMATS } from './config/settings.js';
+import { parseAccountFlag, parseNamespaceFlag } from './flags/global-flags.js';
 
 /**
  * The `idyl` command tree: the global flags every command inherits, then each noun's
@@ -26,8 +27,8 @@ export function buildProgram(app: App, options: { helpOnError?: boolean } = {}):
     .option('--homedir <dir>', 'config and contexts directory (default: ~/.idyl)')
     .option('-c, --context <name>', 'use this saved context instead of the current one')
     .option('--realm <url>', 'control plane address (overrides the context)')
-    .option('-a, --account-id <id>', 'account to act in (overrides the context)')
-    .option('-n, --namespace <name>', 'namespace for workloads (overrides the context)')
+    .option('-a, --account-id <id>', 'account to act in (overrides the context)', parseAccountFlag)
+    .option('-n, --namespace <name>', 'namespace for workloads (overrides the context)', parseNamespaceFlag)
     .option('--subnet <subnet>', 'subnet slug or bound name (overrides the context)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'));
   for (const register of COMMANDS) register(program, app);

@@ -5,7 +5,7 @@ import { ROUTES, type RouteDef, type RouteId } from '../../src/api/routes.js';
 import { rawCall } from '../support/http-call.js';
 import { snapshotState, stateDiff } from '../support/state-snapshot.js';
 import { ROUTE_CASES, WHO, type Prepared, type Who } from './route-cases.js';
-import { World } from './world.js';
+import { podManifest, World } from './world.js';
 
 // Every route of the API × every kind of caller, against a real control plane. The
 // cases are keyed by the route table, so a new route without an entry fails here.
@@ -100,5 +100,56 @@ describe('authorization matrix: every route × every caller', () => {
     const after = snapshotState(w.server.dbFile);
     assert.deepEqual(stateDiff(before, after), []);
     assert.equal(after.auditCount, before.auditCount + 1, 'the refusal leaves one audit record');
+  });
+
+  test('root acting through X-Idyl-Account for an account that does not exist is not_found on every route, and changes nothing', async () => {
+    const subnet = await w.subnet(false);
+    const missing = '999999999999';
+    const calls: Array<[string, string, unknown?]> = [
+      ['GET', '/v1/whoami'],
+      ['POST', '/v1/subnets', { region: 'lab', name: 'ghost-subnet' }],
+      ['POST', '/v1/fleets', { name: 'ghost-fleet' }],
+      ['PUT', `/v1/approvals/${subnet}`],
+      ['POST', '/v1/namespaces/default/workloads', podManifest('ghost-pod', subnet)],
+      ['GET', '/v1/namespaces/default/workloads/pods'],
+    ];
+    await w.settle();
+    const before = snapshotState(w.server.dbFile);
+    for (const [method, path, body] of calls) {
+      const r = await rawCall(w.url, { method, path, token: w.tokens.root, headers: { 'x-idyl-account': missing }, ...(body !== undefined ? { body } : {}) });
+      assert.equal(r.status, 404, `${method} ${path}: ${r.text}`);
+      assert.equal(r.code, 'not_found', `${method} ${path}`);
+      assert.match(r.text, /no account 999999999999/, `${method} ${path}`);
+    }
+    assert.deepEqual(stateDiff(before, snapshotState(w.server.dbFile)), []);
+  });
+
+  test('a malformed X-Idyl-Account is validation_failed on the header for every token, before any authorization decision', async () => {
+    await w.settle();
+    const before = snapshotState(w.server.dbFile);
+    for (const value of ['012345678901', '--subnet', '12345', 'abcdefghijkl', '1234567890123']) {
+      for (const [who, token] of [['root', w.tokens.root], ['outsider', w.tokens.outsider], ['node', w.other.credential]] as const) {
+        const r = await rawCall(w.url, { method: 'POST', path: '/v1/subnets', token, headers: { 'x-idyl-account': value }, body: { region: 'lab', name: 'malformed' } });
+        assert.equal(r.code, 'validation_failed', `${who} with ${value}: ${r.text}`);
+        assert.equal((r.json as { error: { details: { field: string } } }).error.details.field, 'X-Idyl-Account', `${who} with ${value}`);
+      }
+    }
+    const after = snapshotState(w.server.dbFile);
+    assert.deepEqual(stateDiff(before, after), []);
+    assert.equal(after.auditCount, before.auditCount, 'a malformed request is not an authorization decision: nothing audited');
+  });
+
+  test('every namespaced route refuses a path namespace that is not a name, listing included', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/namespaces/Bad_NS/workloads/pods'],
+      ['GET', '/v1/namespaces/Bad_NS/workloads/pods/p'],
+      ['DELETE', '/v1/namespaces/Bad_NS/workloads/pods/p'],
+      ['GET', '/v1/namespaces/Bad_NS/workloads/pods/p/logs'],
+      ['GET', `/v1/namespaces/${'n'.repeat(64)}/workloads/deployments`],
+    ] as const) {
+      const r = await rawCall(w.url, { method, path, token: w.tokens.builder, stream: path.endsWith('/logs') });
+      assert.equal(r.code, 'validation_failed', `${method} ${path}: ${r.text}`);
+      assert.equal((r.json as { error: { details: { field: string } } }).error.details.field, 'namespace', `${method} ${path}`);
+    }
   });
 });

@@ -77,6 +77,36 @@ describe('bad input through bin/idyl and the API: a 4xx with a field path, no 5x
   it('a namespace in the path that is not a name is refused before anything is stored', async () => {
     await refusedRaw('POST', `/v1/namespaces/${encodeURIComponent('Not_A Name')}/workloads`, pod({}), { status: 400, code: 'validation_failed', field: 'namespace' });
     await refusedRaw('PUT', `/v1/namespaces/${'n'.repeat(300)}/workloads/pods/bi-pod`, pod({}), { status: 400, code: 'validation_failed', field: 'namespace' });
+    // Reading and deleting too: a list in a namespace that cannot exist is not an empty list.
+    for (const [method, path] of [
+      ['GET', '/v1/namespaces/Bad_NS/workloads/pods'],
+      ['GET', '/v1/namespaces/Bad_NS/workloads/pods/bi-pod'],
+      ['DELETE', '/v1/namespaces/Bad_NS/workloads/pods/bi-pod'],
+    ] as const) {
+      const a = await world.raw(method, path);
+      assert.equal(a.status, 400, `${method} ${path}: ${a.text.slice(0, 300)}`);
+      assert.equal(errorCode(a), 'validation_failed', `${method} ${path}`);
+      assert.equal(errorField(a), 'namespace', `${method} ${path}`);
+    }
+    // bin/idyl refuses such a namespace before it builds a path (`..` would leave the namespace out of it).
+    for (const ns of ['Bad_NS', '..']) {
+      const r = await world.cli.run(['-n', ns, 'get', 'pods']);
+      assert.equal(r.code, 2, `-n ${ns}: ${r.stderr}`);
+      assert.match(r.stderr, /^error: usage_error: .*DNS label/, `-n ${ns}`);
+    }
+  });
+
+  it('a token lifetime under 1s is validation_failed on expiresIn: it would be expired before its first use', async () => {
+    for (const d of ['1ms', '500ms', '999ms']) {
+      await refusedRaw('POST', '/v1/tokens', JSON.stringify({ name: 'bi-short', expiresIn: d }), { status: 400, code: 'validation_failed', field: 'expiresIn' });
+    }
+    const before = await stored();
+    const { code, error } = await world.cli.fails(['iam', 'pat', 'create', '--name', 'bi-short', '--expires-in', '1ms']);
+    assert.equal(code, 1);
+    assert.equal(error.code, 'validation_failed');
+    assert.equal(error.details.field, 'expiresIn');
+    assert.deepEqual(await stored(), before);
+    await world.cli.ok(['iam', 'pat', 'create', '--name', 'bi-short', '--expires-in', '1s']);
   });
 
   it('bin/idyl: --cpu abc and --memory 1Zi are validation_failed naming the resource field, exit 1, nothing stored', async () => {

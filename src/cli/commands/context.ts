@@ -5,6 +5,7 @@ import { usageError } from '../cli-error.js';
 import { loadConfig, saveConfig, type CliConfig, type StoredContext } from '../config/config-store.js';
 import { homedirOf } from '../config/settings.js';
 import { listOutput, textOutput } from '../output/view.js';
+import { parseNamespaceFlag } from '../flags/global-flags.js';
 
 /** A context as shown: never the token itself, only its last four characters. */
 function shown(name: string, c: StoredContext, current: boolean): Record<string, unknown> {
@@ -94,7 +95,7 @@ export function registerContext(program: Command, app: App): void {
   context
     .command('edit')
     .description('change the namespace or subnet saved in the current context (or the one -c names)')
-    .option('--set-namespace <namespace>', 'default namespace for workload commands')
+    .option('--set-namespace <namespace>', 'default namespace for workload commands', parseNamespaceFlag)
     .option('--set-subnet <subnet>', 'default subnet (an empty value removes it)')
     .action(
       app.action<{ setNamespace?: string; setSubnet?: string }, []>(async (ctx) => {

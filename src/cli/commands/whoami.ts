@@ -12,7 +12,8 @@ export function registerWhoami(program: Command, app: App): void {
       app.action<object, []>(async (ctx) => {
         const s = await ctx.settings();
         const who = await (await ctx.client()).call<Whoami>('whoami');
-        const data = { ...who, accountId: s.accountId ?? who.accountId, namespace: s.namespace, subnet: s.subnet ?? null, realm: s.realm, context: s.contextName ?? null };
+        // The server answers for the account the call acts in (-a or the context's).
+        const data = { ...who, namespace: s.namespace, subnet: s.subnet ?? null, realm: s.realm, context: s.contextName ?? null };
         const lines = [
           `account:    ${data.accountId}${who.accountName ? ` "${who.accountName}"` : ''}${who.root ? ' (root account)' : ''}`,
           `identity:   ${who.identity.name} (${who.identity.kind} ${who.identity.id})`,

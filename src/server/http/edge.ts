@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { IdylError } from '../../api/errors.js';
 import type { RouteDef } from '../../api/routes.js';
+import { Name } from '../../api/schemas/common.js';
 import { validate } from '../../api/validate.js';
 import { authenticate, type AuthFailure } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
@@ -67,6 +68,10 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
         });
       }
       principal = who;
+      // The request's own form first: a malformed header or path namespace is the
+      // same validation_failed for every caller, before any authorization decision.
+      const malformed = formRefusal(req.headers['x-idyl-account'], m.params);
+      if (malformed) throw malformed;
       const refusal = callerRefusal(route, principal, m.params);
       if (refusal) {
         // A token used beyond its scope (a node credential on a user route, a non-root
@@ -77,7 +82,7 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
     }
     let accountId: string | undefined;
     try {
-      accountId = actingAccount(principal, req.headers['x-idyl-account']);
+      accountId = await actingAccount(deps.store, principal, req.headers['x-idyl-account']);
     } catch (err) {
       if (err instanceof IdylError && err.code === 'forbidden') {
         await deps.store.transaction((tx) => audit(tx, { principal, action: `route.${routeId}`, target: `${req.method} ${url.pathname}`, allowed: false, reason: err.message }));
@@ -129,12 +134,36 @@ function callerRefusal(route: RouteDef, p: Principal, params: Readonly<Record<st
   }
 }
 
-function actingAccount(p: Principal | undefined, header: string | string[] | undefined): string | undefined {
+function headerValue(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
+}
+
+/** A 12-digit account id never starts with 0 (docs/access.md). */
+const ACCOUNT_ID = /^[1-9]\d{11}$/;
+
+/** What is wrong with the request's form, whoever sends it: the account header, the path's namespace. */
+function formRefusal(header: string | string[] | undefined, params: Readonly<Record<string, string>>): IdylError | undefined {
+  const asked = headerValue(header);
+  if (asked !== undefined && asked !== '' && !ACCOUNT_ID.test(asked)) {
+    return new IdylError('validation_failed', 'X-Idyl-Account: must be a 12-digit account id that does not start with 0', { field: 'X-Idyl-Account' });
+  }
+  if (params.namespace !== undefined) {
+    const ns = validate(Name, params.namespace, 'namespace');
+    if (!ns.ok) return ns.error;
+  }
+  return undefined;
+}
+
+/**
+ * The account the request acts for: the token's own, or for a root token the one the
+ * header names, which must exist. Any other token naming another account is forbidden.
+ */
+async function actingAccount(store: Store, p: Principal | undefined, header: string | string[] | undefined): Promise<string | undefined> {
   if (!p) return undefined;
-  const asked = Array.isArray(header) ? header[0] : header;
+  const asked = headerValue(header);
   if (!asked || asked === p.accountId) return p.accountId;
   if (p.kind === 'user' && p.root) {
-    if (!/^\d{12}$/.test(asked)) throw new IdylError('validation_failed', 'X-Idyl-Account: must be a 12-digit account id', { field: 'X-Idyl-Account' });
+    if (!(await store.read.accounts.get(asked))) throw new IdylError('not_found', `no account ${asked}`, { hint: 'idyl account get lists the accounts' });
     return asked;
   }
   throw new IdylError('forbidden', `this token acts for account ${p.accountId}, not ${asked}`, { hint: 'use a token of that account' });

@@ -23,6 +23,8 @@ export function toTokenInfo(t: TokenRow): TokenInfo {
   };
 }
 
+/** The shortest a personal access token may live: anything less is expired before it is used. */
+const MIN_TOKEN_LIFETIME_MS = 1000;
 /** The longest a personal access token may live. */
 const MAX_TOKEN_LIFETIME_MS = 3 * 365 * 86_400_000;
 
@@ -52,12 +54,13 @@ export class AccountsService {
     });
   }
 
-  async whoami(p: Principal): Promise<Whoami> {
-    const account = await this.deps.store.read.accounts.get(p.accountId);
+  /** The account the request acts for (the token's own, or root's `-a`), and the token's identity. */
+  async whoami(p: Principal, accountId: string): Promise<Whoami> {
+    const account = await this.deps.store.read.accounts.get(accountId);
     if (p.kind === 'node') {
-      return { accountId: p.accountId, accountName: account?.name ?? '', identity: { id: p.nodeId, name: p.nodeId, kind: 'node' }, tokenId: p.tokenId, root: false };
+      return { accountId, accountName: account?.name ?? '', identity: { id: p.nodeId, name: p.nodeId, kind: 'node' }, tokenId: p.tokenId, root: false };
     }
-    return { accountId: p.accountId, accountName: account?.name ?? '', identity: { id: p.identityId, name: p.identityName, kind: 'user' }, tokenId: p.tokenId, root: p.root };
+    return { accountId, accountName: account?.name ?? '', identity: { id: p.identityId, name: p.identityName, kind: 'user' }, tokenId: p.tokenId, root: p.root };
   }
 
   /** Root only (checked at the edge): a new account with its first identity. */
@@ -97,7 +100,7 @@ export class AccountsService {
     if (req.expiresIn !== undefined) {
       const d = parseDuration(req.expiresIn, 'expiresIn');
       if (!d.ok) throw d.error;
-      if (d.value <= 0 || d.value > MAX_TOKEN_LIFETIME_MS) throw new IdylError('validation_failed', 'expiresIn: between 1s and 3 years', { field: 'expiresIn' });
+      if (d.value < MIN_TOKEN_LIFETIME_MS || d.value > MAX_TOKEN_LIFETIME_MS) throw new IdylError('validation_failed', `expiresIn: "${req.expiresIn}" is not between 1s and 3 years`, { field: 'expiresIn' });
       expiresAt = new Date(this.deps.now().getTime() + d.value).toISOString();
     }
     return this.deps.store.transaction(async (tx) => {
