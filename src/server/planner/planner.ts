@@ -20,7 +20,7 @@ const COMMIT_CHUNK = 250;
 /** Events read per round; more than this many since the last round means a full pass. */
 const CHANGE_LIMIT = 5000;
 /** How long a snapshot serves rounds that only place new pods; then it is read again. */
-const SNAPSHOT_TTL_MS = 2000;
+const SNAPSHOT_TTL_MS = 10_000;
 
 type Outcome =
   | { pod: WorkloadRow; decision: PodDecision }
