@@ -1,14 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RuntimeProfile } from '../../src/api/isolation.js';
 import type { Workload } from '../../src/api/workload.js';
-import { joinAndStart, joinedNode, removeNodeContainers, type AgentProcess } from '../support/agent-process.js';
+import { joinAndStart, joinedNode } from '../support/agent-process.js';
+import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
 import { nodeContainers } from '../support/engine-cli.js';
-import { CliUser, startServerProcess, type ServerProcess } from '../support/idyl-bin.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
 import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -21,30 +18,10 @@ const IMAGE = '127.0.0.1:5000/idyl/busybox:1.35';
 const GRACE_MS = 10_000;
 const DELETED = 3;
 
-const cases: ReadonlyArray<{ profile: RuntimeProfile; engine: 'docker' | 'containerd' }> = [
-  { profile: 'docker', engine: 'docker' },
-  { profile: 'containerd-runc', engine: 'containerd' },
-];
+const cases = ENGINE_CASES;
 
 await describeWithDaemons('pods deleted together are stopped concurrently; a new pod does not wait behind them', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  let server: ServerProcess;
-  const user = new CliUser('agent-stops');
-  const dirs = mkdtempSync(join(tmpdir(), 'idyl-agent-stops-'));
-  const agents: AgentProcess[] = [];
-  const nodes: Array<{ profile: RuntimeProfile; dir: string; nodeId: string }> = [];
-
-  before(async () => {
-    server = await startServerProcess();
-    await user.ok('login', '--realm', server.url, '--token', server.rootToken);
-  });
-
-  after(async () => {
-    for (const a of agents) await a.stop('SIGKILL');
-    for (const n of nodes) await removeNodeContainers(n.profile, n.dir, n.nodeId);
-    await server?.stop();
-    user.remove();
-    rmSync(dirs, { recursive: true, force: true });
-  });
+  const { user, dirs, agents, nodes } = agentWorld('agent-stops');
 
   for (const { profile, engine } of cases) {
     test(`${profile}: ${DELETED} sleep pods deleted together leave the host within one grace; a pod run right after ends before they are gone`, async () => {

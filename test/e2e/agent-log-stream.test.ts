@@ -1,14 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RuntimeProfile } from '../../src/api/isolation.js';
 import type { Workload } from '../../src/api/workload.js';
-import { joinAndStart, joinedNode, removeNodeContainers, type AgentProcess } from '../support/agent-process.js';
+import { joinAndStart, joinedNode } from '../support/agent-process.js';
+import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
-import { CliUser, IDYL_BIN, startServerProcess, type ServerProcess } from '../support/idyl-bin.js';
+import { CliUser, IDYL_BIN } from '../support/idyl-bin.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
 import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -21,10 +19,7 @@ const IMAGE = '127.0.0.1:5000/idyl/busybox:1.35';
 /** Prints a numbered line every 200 ms; ends on SIGTERM. */
 const TICKER = ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done'];
 
-const cases: ReadonlyArray<{ profile: RuntimeProfile; engine: 'docker' | 'containerd' }> = [
-  { profile: 'docker', engine: 'docker' },
-  { profile: 'containerd-runc', engine: 'containerd' },
-];
+const cases = ENGINE_CASES;
 
 interface Following {
   readonly stdout: () => string;
@@ -49,24 +44,7 @@ function followLogs(user: CliUser, name: string): Following {
 }
 
 await describeWithDaemons('idyl logs -f tells a broken node stream from a pod that ended', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  let server: ServerProcess;
-  const user = new CliUser('log-stream');
-  const dirs = mkdtempSync(join(tmpdir(), 'idyl-log-stream-'));
-  const agents: AgentProcess[] = [];
-  const nodes: Array<{ profile: RuntimeProfile; dir: string; nodeId: string }> = [];
-
-  before(async () => {
-    server = await startServerProcess();
-    await user.ok('login', '--realm', server.url, '--token', server.rootToken);
-  });
-
-  after(async () => {
-    for (const a of agents) await a.stop('SIGKILL');
-    for (const n of nodes) await removeNodeContainers(n.profile, n.dir, n.nodeId);
-    await server?.stop();
-    user.remove();
-    rmSync(dirs, { recursive: true, force: true });
-  });
+  const { user, dirs, agents, nodes } = agentWorld('log-stream');
 
   const running = (name: string) =>
     waitUntil(`${name} Running`, async () => (await user.json<Workload>('get', 'pod', name)).status.phase === 'Running', 60_000, 300);

@@ -1,17 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { RuntimeProfile } from '../../src/api/isolation.js';
+import { join } from 'node:path';
 import type { Workload } from '../../src/api/workload.js';
 import { createDriver } from '../../src/agent/runtime/create-driver.js';
-import { joinAndStart, joinedNode, removeNodeContainers, startAgentProcess, type AgentProcess } from '../support/agent-process.js';
+import { joinAndStart, joinedNode, startAgentProcess } from '../support/agent-process.js';
+import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
 import { nodeContainers } from '../support/engine-cli.js';
-import { CliUser, startServerProcess, type ServerProcess } from '../support/idyl-bin.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
 import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -32,30 +29,10 @@ interface EventRecord {
   readonly message: string;
 }
 
-const cases: ReadonlyArray<{ profile: RuntimeProfile; engine: 'docker' | 'containerd' }> = [
-  { profile: 'docker', engine: 'docker' },
-  { profile: 'containerd-runc', engine: 'containerd' },
-];
+const cases = ENGINE_CASES;
 
 await describeWithDaemons('containers removed while the agent is stopped are never started again as new', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  let server: ServerProcess;
-  const user = new CliUser('agent-vanished');
-  const dirs = mkdtempSync(join(tmpdir(), 'idyl-agent-vanished-'));
-  const agents: AgentProcess[] = [];
-  const nodes: Array<{ profile: RuntimeProfile; dir: string; nodeId: string }> = [];
-
-  before(async () => {
-    server = await startServerProcess();
-    await user.ok('login', '--realm', server.url, '--token', server.rootToken);
-  });
-
-  after(async () => {
-    for (const a of agents) await a.stop('SIGKILL');
-    for (const n of nodes) await removeNodeContainers(n.profile, n.dir, n.nodeId);
-    await server?.stop();
-    user.remove();
-    rmSync(dirs, { recursive: true, force: true });
-  });
+  const { user, dirs, agents, nodes } = agentWorld('agent-vanished');
 
   const pod = (name: string) => user.json<Workload>('get', 'pod', name);
   const events = async (name: string) => (await user.json<{ events: EventRecord[] }>('describe', 'pod', name)).events;

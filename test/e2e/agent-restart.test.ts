@@ -1,14 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RuntimeProfile } from '../../src/api/isolation.js';
 import type { Workload } from '../../src/api/workload.js';
-import { joinAndStart, joinedNode, removeNodeContainers, startAgentProcess, type AgentProcess } from '../support/agent-process.js';
+import { joinAndStart, joinedNode, startAgentProcess } from '../support/agent-process.js';
+import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
 import { nodeContainers, type EngineContainer } from '../support/engine-cli.js';
-import { CliUser, startServerProcess, type ServerProcess } from '../support/idyl-bin.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
 import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -23,30 +20,10 @@ const REPLICAS = 10;
 /** A long-running process that ends on SIGTERM (a bare `sleep` as PID 1 ignores it and waits out the grace). */
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 
-const cases: ReadonlyArray<{ profile: RuntimeProfile; engine: 'docker' | 'containerd' }> = [
-  { profile: 'docker', engine: 'docker' },
-  { profile: 'containerd-runc', engine: 'containerd' },
-];
+const cases = ENGINE_CASES;
 
 await describeWithDaemons('a restarted agent adopts what it left running and removes what is no longer wanted', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  let server: ServerProcess;
-  const user = new CliUser('agent-restart');
-  const dirs = mkdtempSync(join(tmpdir(), 'idyl-agent-restart-'));
-  const agents: AgentProcess[] = [];
-  const nodes: Array<{ profile: RuntimeProfile; dir: string; nodeId: string }> = [];
-
-  before(async () => {
-    server = await startServerProcess();
-    await user.ok('login', '--realm', server.url, '--token', server.rootToken);
-  });
-
-  after(async () => {
-    for (const a of agents) await a.stop('SIGKILL');
-    for (const n of nodes) await removeNodeContainers(n.profile, n.dir, n.nodeId);
-    await server?.stop();
-    user.remove();
-    rmSync(dirs, { recursive: true, force: true });
-  });
+  const { user, dirs, agents, nodes } = agentWorld('agent-restart');
 
   const podsOf = async (deployment: string) =>
     (await user.json<{ items: Workload[] }>('get', 'pods')).items.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment));
