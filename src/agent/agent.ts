@@ -336,10 +336,8 @@ export class NodeAgent {
     const id = worker?.containerId;
     const driver = this.deps.driver;
     async function* body(): AsyncGenerator<Buffer> {
-      if (!id) {
-        yield Buffer.from(`idyl: pod ${podId} has no container on this node yet\n`);
-        return;
-      }
+      // No container (not created yet, or gone): no output. Only the pod's own output goes back.
+      if (!id) return;
       for await (const chunk of driver.logs(id, { follow, ...(tail !== undefined ? { tail } : {}), signal })) yield chunk.data;
       // Cut short by the agent stopping: break the upload off rather than end it, so the
       // client is told the stream broke instead of taking it for the pod's end.

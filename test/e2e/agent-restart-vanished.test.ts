@@ -101,6 +101,10 @@ await describeWithDaemons('containers removed while the agent is stopped are nev
         assert.equal(p.status.reason, 'runtime_unavailable');
         assert.match(p.status.message ?? '', /vanished while the agent was stopped/);
         assert.equal(p.status.container?.restartCount ?? 0, 0);
+        // Its container is gone, so there is no output to show: logs says nothing of its own.
+        const logs = await user.run('logs', name(n));
+        assert.equal(logs.code, 0, logs.stderr);
+        assert.equal(logs.stdout, '', `${n}: logs printed something that is not the pod's output`);
       }
       const web = await waitUntil('web to run again after one restart', async () => {
         const w = await webPod();
