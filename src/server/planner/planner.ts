@@ -32,7 +32,7 @@ type Outcome =
  * snapshots; it runs at start and whenever the event log shows a change that can
  * make a waiting pod placeable (or no longer placeable): nodes, capacity, policy,
  * admission. Between such changes a round reads the log since the last one and
- * places only the pods created meanwhile, over a snapshot kept for a short while
+ * places only the pods created meanwhile, over a snapshot kept up to 10 s
  * whose scheduler has assumed every placement made since it was read. Pods that fit
  * nowhere are not looked at again until the world changes; their diagnosis stays.
  * Every placement is committed with an optimistic check (the pod's version, the
@@ -55,6 +55,17 @@ export class Planner {
 
   /** One round; returns how many pods it placed and whether more are waiting. */
   async round(): Promise<{ placed: number; unplaceable: number; more: boolean }> {
+    try {
+      return await this.roundOnce();
+    } catch (err) {
+      // What the failed round read or skipped is unknown: the next round starts a full pass.
+      this.pass = {};
+      this.snapshot = undefined;
+      throw err;
+    }
+  }
+
+  private async roundOnce(): Promise<{ placed: number; unplaceable: number; more: boolean }> {
     const store = this.deps.store.read;
     if (!this.pass) {
       const events = await store.events.listSince({}, this.seen, CHANGE_LIMIT);
