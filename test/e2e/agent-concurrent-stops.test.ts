@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { Workload } from '../../src/api/workload.js';
-import { joinAndStart, joinedNode } from '../support/agent-process.js';
 import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
 import { nodeContainers } from '../support/engine-cli.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
-import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Pods deleted together are stopped together, and a pod assigned meanwhile does not
@@ -21,17 +18,13 @@ const DELETED = 3;
 const cases = ENGINE_CASES;
 
 await describeWithDaemons('pods deleted together are stopped concurrently; a new pod does not wait behind them', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  const { user, dirs, agents, nodes } = agentWorld('agent-stops');
+  const world = agentWorld('agent-stops');
+  const { user } = world;
 
   for (const { profile, engine } of cases) {
     test(`${profile}: ${DELETED} sleep pods deleted together leave the host within one grace; a pod run right after ends before they are gone`, async () => {
       const subnet = `stops-${engine}`;
-      const dir = join(dirs, profile);
-      await user.ok('subnet', 'create', '--region', 'lab', '--name', subnet);
-      const agent = await joinAndStart(user, dir, subnet, profile, `${engine}-${runId()}`);
-      agents.push(agent);
-      const { nodeId } = joinedNode(dir);
-      nodes.push({ profile, dir, nodeId });
+      const { agent, nodeId } = await world.joinNode(subnet, profile, engine);
 
       const names = Array.from({ length: DELETED }, (_, i) => `stubborn-${engine}-${i}`);
       for (const name of names) await user.ok('run', IMAGE, '--name', name, '--subnet', subnet, '--', 'sleep', '3600');

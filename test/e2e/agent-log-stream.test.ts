@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { Workload } from '../../src/api/workload.js';
-import { joinAndStart, joinedNode } from '../support/agent-process.js';
 import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
 import { CliUser, IDYL_BIN } from '../support/idyl-bin.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
-import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // `idyl logs -f` follows until the pod ends or is deleted (exit 0); when the node's
@@ -44,7 +41,8 @@ function followLogs(user: CliUser, name: string): Following {
 }
 
 await describeWithDaemons('idyl logs -f tells a broken node stream from a pod that ended', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  const { user, dirs, agents, nodes } = agentWorld('log-stream');
+  const world = agentWorld('log-stream');
+  const { user } = world;
 
   const running = (name: string) =>
     waitUntil(`${name} Running`, async () => (await user.json<Workload>('get', 'pod', name)).status.phase === 'Running', 60_000, 300);
@@ -52,12 +50,7 @@ await describeWithDaemons('idyl logs -f tells a broken node stream from a pod th
   for (const { profile, engine } of cases) {
     test(`${profile}: -f ends 0 when the pod ends or is deleted, and 1 (unavailable) when the agent is killed while the pod runs`, async () => {
       const subnet = `logs-${engine}`;
-      const dir = join(dirs, profile);
-      await user.ok('subnet', 'create', '--region', 'lab', '--name', subnet);
-      const agent = await joinAndStart(user, dir, subnet, profile, `${engine}-${runId()}`);
-      agents.push(agent);
-      const { nodeId } = joinedNode(dir);
-      nodes.push({ profile, dir, nodeId });
+      const { agent } = await world.joinNode(subnet, profile, engine);
 
       const short = `short-${engine}`;
       await user.ok('run', IMAGE, '--name', short, '--subnet', subnet, '--', 'sh', '-c', 'echo first; sleep 3; echo last');

@@ -2,15 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
 import type { Workload } from '../../src/api/workload.js';
 import { createDriver } from '../../src/agent/runtime/create-driver.js';
-import { joinAndStart, joinedNode, startAgentProcess } from '../support/agent-process.js';
+import { startAgentProcess } from '../support/agent-process.js';
 import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
 import { nodeContainers } from '../support/engine-cli.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
-import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Containers removed while the agent is stopped (field case 25, "none started twice"):
@@ -32,7 +30,8 @@ interface EventRecord {
 const cases = ENGINE_CASES;
 
 await describeWithDaemons('containers removed while the agent is stopped are never started again as new', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  const { user, dirs, agents, nodes } = agentWorld('agent-vanished');
+  const world = agentWorld('agent-vanished');
+  const { user, agents } = world;
 
   const pod = (name: string) => user.json<Workload>('get', 'pod', name);
   const events = async (name: string) => (await user.json<{ events: EventRecord[] }>('describe', 'pod', name)).events;
@@ -40,12 +39,7 @@ await describeWithDaemons('containers removed while the agent is stopped are nev
   for (const { profile, engine } of cases) {
     test(`${profile}: never pods whose container vanished fail, a deployment's pod counts a restart, an ended pod stays ended, finishedAt is the engine's`, async () => {
       const subnet = `vanish-${engine}`;
-      const dir = join(dirs, profile);
-      await user.ok('subnet', 'create', '--region', 'lab', '--name', subnet);
-      const first = await joinAndStart(user, dir, subnet, profile, `${engine}-${runId()}`);
-      agents.push(first);
-      const { nodeId } = joinedNode(dir);
-      nodes.push({ profile, dir, nodeId });
+      const { agent: first, dir, nodeId } = await world.joinNode(subnet, profile, engine);
       const name = (hint: string) => `${hint}-${engine}`;
 
       await user.ok('run', IMAGE, '--name', name('done'), '--subnet', subnet, '--wait', '--', 'sh', '-c', 'echo DONE');

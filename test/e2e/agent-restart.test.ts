@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { Workload } from '../../src/api/workload.js';
-import { joinAndStart, joinedNode, startAgentProcess } from '../support/agent-process.js';
+import { startAgentProcess } from '../support/agent-process.js';
 import { agentWorld, ENGINE_CASES } from '../support/agent-world.js';
 import { describeWithDaemons } from '../support/daemon-gate.js';
 import { nodeContainers, type EngineContainer } from '../support/engine-cli.js';
 import { dockerCheck, registryCheck, socketCheck } from '../support/probes.js';
-import { runId } from '../support/run-id.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Kill -9 the agent of a node running 10 replicas, delete a pod while it is down,
@@ -23,7 +21,8 @@ const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const cases = ENGINE_CASES;
 
 await describeWithDaemons('a restarted agent adopts what it left running and removes what is no longer wanted', [dockerCheck(), socketCheck('containerd'), registryCheck()], () => {
-  const { user, dirs, agents, nodes } = agentWorld('agent-restart');
+  const world = agentWorld('agent-restart');
+  const { user, agents } = world;
 
   const podsOf = async (deployment: string) =>
     (await user.json<{ items: Workload[] }>('get', 'pods')).items.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment));
@@ -31,12 +30,7 @@ await describeWithDaemons('a restarted agent adopts what it left running and rem
   for (const { profile, engine } of cases) {
     test(`${profile}: after kill -9 and idyl node start, all ${REPLICAS} replicas are the same containers, still Running, none started twice; a pod deleted meanwhile is removed`, async () => {
       const subnet = `restart-${engine}`;
-      const dir = join(dirs, profile);
-      await user.ok('subnet', 'create', '--region', 'lab', '--name', subnet);
-      const first = await joinAndStart(user, dir, subnet, profile, `${engine}-${runId()}`);
-      agents.push(first);
-      const { nodeId } = joinedNode(dir);
-      nodes.push({ profile, dir, nodeId });
+      const { agent: first, dir, nodeId } = await world.joinNode(subnet, profile, engine);
 
       const deployment = `keep-${engine}`;
       const gone = `gone-${engine}`;
