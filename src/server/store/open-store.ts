@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely, type Transaction } from 'kysely';
 import type { DialectParts } from './dialect.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { UniqueViolation, type Repos, type Store } from './store.js';
+import { GroupCommit } from './group-commit.js';
+import { ReadCache } from './read-cache.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 import { openPostgres } from './postgres/open-postgres.js';
 import { accountsRepo, identitiesRepo } from './repos/accounts.js';
@@ -38,10 +40,21 @@ class KyselyStore implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly read: Repos;
   private readonly listeners: Array<(revision: number) => void> = [];
+  /**
+   * SQLite has one writer and commits with an fsync: transactions asked for while one
+   * commits share the next commit. PostgreSQL runs them side by side on its pool.
+   */
+  private readonly group: GroupCommit<Database> | undefined;
+  /** Only this process writes to a SQLite file, so its reads of tokens and submission gates can be cached exactly. */
+  private readonly cache: ReadCache | undefined;
 
   constructor(private readonly parts: DialectParts) {
     this.dialect = parts.name;
-    this.read = this.repos(parts.db, async () => {}, (rev) => this.emit(rev));
+    const sqlite = parts.name === 'sqlite';
+    this.group = sqlite ? new GroupCommit(parts.db) : undefined;
+    this.cache = sqlite ? new ReadCache() : undefined;
+    const read = this.repos(parts.db, async () => {}, (rev) => this.emit(rev));
+    this.read = this.cache ? this.cache.reading(read) : read;
   }
 
   isLeader(): Promise<boolean> {
@@ -56,13 +69,15 @@ class KyselyStore implements Store {
     let last = 0;
     let locked = false;
     try {
-      const out = await this.parts.db.transaction().execute(async (trx) => {
+      const body = async (trx: Transaction<Database>) => {
         const lock = async () => {
           if (!locked) await this.parts.lockEventLog(trx);
           locked = true;
         };
-        return fn(this.repos(trx, lock, (rev) => (last = Math.max(last, rev))));
-      });
+        const repos = this.repos(trx, lock, (rev) => (last = Math.max(last, rev)));
+        return fn(this.cache ? this.cache.writing(repos) : repos);
+      };
+      const out = this.group ? await this.group.run(body) : await this.parts.db.transaction().execute(body);
       if (last) this.emit(last);
       return out;
     } catch (err) {

@@ -14,6 +14,7 @@ export function openSqlite(file: string): DialectParts {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  raw.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }), plugins: [new CamelCasePlugin()] });
   return {
     name: 'sqlite',
