@@ -199,4 +199,41 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     assert.equal(await store.read.tokens.revoke('tok-1', at(2)), false);
     assert.equal((await store.read.tokens.get('tok-1'))?.revokedAt, at(1));
   });
+
+  withStore('a read after a write sees it, whatever was read before (revocation, policy, approval)', async (store) => {
+    const { accountId, subnetId } = await seed(store);
+    await store.read.tokens.insert({ id: 'tok-1', accountId, kind: 'pat', name: 'ci', secretHash: 'h1', createdAt: at() });
+    assert.equal((await store.read.tokens.findByHash('h1'))?.revokedAt, undefined);
+    await store.transaction(async (tx) => {
+      await tx.tokens.revoke('tok-1', at(1));
+    });
+    assert.equal((await store.read.tokens.findByHash('h1'))?.revokedAt, at(1));
+    await store.read.tokens.touch('tok-1', at(2));
+    assert.equal((await store.read.tokens.findByHash('h1'))?.lastUsedAt, at(2));
+    assert.equal((await store.read.subnets.find('edge'))?.developerMode, 'invite');
+    await store.transaction((tx) => tx.subnets.update(subnetId, { developerMode: 'open', updatedAt: at(3) }));
+    assert.equal((await store.read.subnets.find('edge'))?.developerMode, 'open');
+    assert.equal((await store.read.subnets.get(subnetId))?.developerMode, 'open');
+    assert.equal(await store.read.approvals.has(accountId, subnetId), false);
+    await store.read.approvals.put({ accountId, subnetId, at: at(4) });
+    assert.equal(await store.read.approvals.has(accountId, subnetId), true);
+    // A write rolled back leaves what was there.
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.approvals.delete(accountId, subnetId);
+        throw new Error('refused');
+      }),
+    );
+    assert.equal(await store.read.approvals.has(accountId, subnetId), true);
+  });
+
+  withStore("a node's version is read alone", async (store) => {
+    const { subnetId, accountId } = await seed(store);
+    await store.read.nodes.insert(node('node-a', subnetId, accountId));
+    const before = (await store.read.nodes.get('node-a'))?.version;
+    assert.equal(await store.read.nodes.versionOf('node-a'), before);
+    assert.equal(await store.read.nodes.update('node-a', { connected: false }, before), true);
+    assert.equal(await store.read.nodes.versionOf('node-a'), (before ?? 0) + 1);
+    assert.equal(await store.read.nodes.versionOf('node-nope'), undefined);
+  });
 }

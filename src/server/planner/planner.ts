@@ -175,9 +175,9 @@ export class Planner {
   private async commitPlacement(tx: Repos, pod: WorkloadRow, d: PodDecision & { placed: true }, nodes: ReadonlyMap<string, NodeRow>, at: string): Promise<boolean> {
     const planned = d.placement;
     const node = nodes.get(planned.node);
-    const current = await tx.nodes.get(planned.node);
+    const current = await tx.nodes.versionOf(planned.node);
     // The node changed (capabilities, admission) since the snapshot: plan again next round.
-    if (!node || !current || current.version !== node.version) return false;
+    if (!node || current === undefined || current !== node.version) return false;
     const placement: PlacementRecord = {
       node: planned.node,
       nodeName: planned.nodeName,

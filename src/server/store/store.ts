@@ -121,6 +121,8 @@ export interface NodeFilter {
 export interface NodesRepo {
   insert(row: NodeRow): Promise<void>;
   get(id: string): Promise<NodeRow | undefined>;
+  /** The node's `version` alone (the planner's check that its snapshot still holds), without reading its report. */
+  versionOf(id: string): Promise<number | undefined>;
   list(filter?: NodeFilter): Promise<NodeRow[]>;
   /**
    * Updates the given fields and bumps `version`. With `expectVersion`, only when the

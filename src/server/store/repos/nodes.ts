@@ -71,6 +71,10 @@ export function nodesRepo(q: Kysely<Database>): NodesRepo {
       const r = await q.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst();
       return r && toNode(r);
     },
+    async versionOf(id) {
+      const r = await q.selectFrom('nodes').select('version').where('id', '=', id).executeTakeFirst();
+      return r === undefined ? undefined : Number(r.version);
+    },
     async list(filter = {}) {
       let query = q.selectFrom('nodes').selectAll();
       if (filter.subnetId) query = query.where('subnetId', '=', filter.subnetId);
