@@ -67,7 +67,9 @@ export async function startIdylServer(options: IdylServerOptions = {}): Promise<
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, IDYL_BOOTSTRAP_TOKEN: token };
   delete env.IDYL_DATABASE_URL;
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node's own flags for the server alone, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it in a benchmark.
+  const nodeFlags = (process.env.IDYL_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout.resume();
   child.stderr.setEncoding('utf8');
