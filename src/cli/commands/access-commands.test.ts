@@ -195,4 +195,19 @@ describe('accounts, tokens, fleets, subnets, admission and nodes', () => {
     assert.match(table.stderr, /New credential of node n2: shown once/);
     assert.equal((await run(['node', 'rotate-credential', 'node-n9'])).code, 1, 'no node of that id or name is not_found');
   });
+
+  test('node workloads and node logs take a node name too', async () => {
+    double.json('GET /v1/nodes', { items: [node('n1'), node('n2')] });
+    double.json('GET /v1/nodes/n2', node('n2'));
+    double.json('GET /v1/nodes/n2/pods', { items: [] });
+    double.on('GET /v1/nodes/n2/pods/pod-1/logs', (_q, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('hello from n2\n'));
+    const pods = await run(['node', 'workloads', 'node-n2', '-o', 'json']);
+    assert.equal(pods.code, 0, pods.stderr);
+    assert.deepEqual(JSON.parse(pods.stdout), { items: [] });
+    const logs = await run(['node', 'logs', 'node-n2', 'pod-1']);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.equal(logs.stdout, 'hello from n2\n');
+    assert.equal((await run(['node', 'workloads', 'node-n9'])).code, 1, 'no node of that id or name is not_found');
+    assert.equal((await run(['node', 'logs', 'node-n9', 'pod-1'])).code, 1);
+  });
 });

@@ -95,10 +95,12 @@ export function registerNode(program: Command, app: App): void {
     .command('workloads')
     .alias('pods')
     .description("the pods running on one of your nodes: name, owner, image, class, state (env only where the owner shares it)")
-    .argument('<node>', 'node id')
+    .argument('<node>', 'node id or name')
     .action(
       app.action<object, [string]>(async (ctx, ref) => {
-        const pods = (await (await ctx.client()).call<List<ProviderPodView>>('nodes.pods', { params: { node: ref } })).items;
+        const client = await ctx.client();
+        const { subnet } = await ctx.settings();
+        const pods = (await byIdOrName(client, ref, subnet, (id) => client.call<List<ProviderPodView>>('nodes.pods', { params: { node: id } }))).items;
         const now = ctx.io.now();
         return listOutput(
           pods,
@@ -120,15 +122,18 @@ export function registerNode(program: Command, app: App): void {
   node
     .command('logs')
     .description("a pod's output on one of your nodes, when its owner shares logs with the provider")
-    .argument('<node>', 'node id')
+    .argument('<node>', 'node id or name')
     .argument('<pod>', 'pod id (idyl node workloads NODE)')
     .option('-f, --follow', 'keep streaming new output until interrupted')
     .option('--tail <lines>', 'only the last LINES lines')
     .action(
-      app.action<{ follow?: boolean; tail?: string }, [string, string]>(async (ctx, nodeId, podId) => {
+      app.action<{ follow?: boolean; tail?: string }, [string, string]>(async (ctx, nodeRef, podId) => {
         if (ctx.opts.tail !== undefined && !/^\d+$/.test(ctx.opts.tail)) throw usageError(`--tail expects a number of lines, got "${ctx.opts.tail}"`);
         const query = { follow: ctx.opts.follow ? 'true' : undefined, tail: ctx.opts.tail };
-        for await (const chunk of (await ctx.client()).text('nodes.podLogs', { params: { node: nodeId, pod: podId }, query }, ctx.io.signal)) ctx.io.stdout.write(chunk);
+        const client = await ctx.client();
+        const { subnet } = await ctx.settings();
+        const node = await byIdOrName(client, nodeRef, subnet, (id) => client.call<NodeInfo>('nodes.get', { params: { node: id } }));
+        for await (const chunk of client.text('nodes.podLogs', { params: { node: node.id, pod: podId }, query }, ctx.io.signal)) ctx.io.stdout.write(chunk);
         return undefined;
       }),
     );
