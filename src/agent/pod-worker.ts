@@ -126,13 +126,15 @@ export class PodWorker {
       const ended = await this.ctx.driver.inspect(this.current.id).catch(() => undefined);
       if (this.signal.aborted) return;
       const finishedAt = ended?.finishedAt ?? new Date().toISOString();
+      const oom = ended?.oomKilled === true;
+      const how = oom ? `killed for going over its memory limit (exit code ${code})` : `exited with code ${code}`;
       const policy = this.restartPolicy;
       if (policy === 'never' || (policy === 'on_failure' && code === 0)) {
-        this.report({ state: 'Exited', exitCode: code, finishedAt, containerId: this.current.id });
+        this.report({ state: 'Exited', exitCode: code, finishedAt, containerId: this.current.id, ...(oom ? { reason: 'oom_killed', message: how } : {}) });
         return;
       }
       const delay = restartDelay(this.restart);
-      this.report({ state: 'Waiting', reason: 'restarting', message: `exited with code ${code}; restarting in ${Math.round(delay / 1000)}s (policy ${policy})`, exitCode: code, finishedAt });
+      this.report({ state: 'Waiting', reason: oom ? 'oom_killed' : 'restarting', message: `${how}; restarting in ${Math.round(delay / 1000)}s (policy ${policy})`, exitCode: code, finishedAt });
       if (!(await sleep(delay, this.signal))) return;
       await this.ctx.driver.remove(this.current.id).catch(() => {});
       this.restart++;

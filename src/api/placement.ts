@@ -28,6 +28,7 @@ export const NODE_FAILURE_REASONS = [
   'gpu_attach_failed',
   'create_failed',
   'start_failed',
+  'oom_killed',
   'node_lost',
   'isolation_class_not_allowed',
   'evicted',

@@ -109,6 +109,16 @@ await describeWithDaemons('workloads run on real engines through the node agent'
       assert.match(await user.ok('get', 'pods', `exit3-${e.engine}`), new RegExp(`^exit3-${e.engine}\\s+Failed\\b`, 'm'));
     });
 
+    test(`${e.profile}: a pod killed for going over its memory limit is Failed with reason oom_killed, not only exit code 137`, async () => {
+      await user.ok('run', IMAGE, '--name', `oom-${e.engine}`, '--subnet', e.subnet, '--memory', '16Mi', '--', 'sh', '-c', 'a=$(head -c 67108864 /dev/zero | tr "\\0" x); echo survived');
+      const w = await podUntil(`oom-${e.engine}`, 'ended', (x) => x.status.phase === 'Failed' || x.status.phase === 'Succeeded');
+      assert.equal(w.status.phase, 'Failed');
+      assert.equal(w.status.container?.exitCode, 137);
+      assert.equal(w.status.reason, 'oom_killed');
+      assert.match(w.status.message ?? '', /memory limit/);
+      assert.match(await user.ok('describe', 'pod', `oom-${e.engine}`), /oom_killed/);
+    });
+
     test(`${e.profile}: idyl delete pod removes the container from ${e.engine}`, async () => {
       const name = `doomed-${e.engine}`;
       await user.ok('run', IMAGE, '--name', name, '--subnet', e.subnet, '--', 'sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait');

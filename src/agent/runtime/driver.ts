@@ -109,6 +109,8 @@ export interface ContainerInfo {
   readonly runtime: string;
   /** Host pid of the container's init process (or the VM's, for a microVM), when running. */
   readonly pid?: number;
+  /** An exited container was killed by the kernel for going over its memory limit (when the engine can tell). */
+  readonly oomKilled?: boolean;
 }
 
 export interface ExecResult {

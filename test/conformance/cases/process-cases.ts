@@ -61,6 +61,19 @@ export const processCases: readonly ConformanceCase[] = [
     },
   },
   {
+    name: 'a container the kernel kills for going over its memory limit is reported OOM-killed; another SIGKILL is not',
+    async run(ctx, t) {
+      // The shell holds 64 MB of output in a variable, under a 16 MiB limit.
+      const hog = await ctx.run(t, { memoryBytes: 16 * 1024 * 1024, command: ['/bin/sh', '-c', 'a=$(head -c 67108864 /dev/zero | tr "\\0" x); echo survived'] });
+      assert.equal(hog.exitCode, 137, hog.stdout);
+      assert.equal((await ctx.driver.inspect(hog.id))?.oomKilled, true);
+      const killed = await ctx.launch(t, { memoryBytes: 16 * 1024 * 1024, command: ['/bin/sleep', '300'] });
+      await ctx.driver.stop(killed, 0);
+      assert.equal(await ctx.driver.wait(killed), 137);
+      assert.equal((await ctx.driver.inspect(killed))?.oomKilled, undefined);
+    },
+  },
+  {
     name: 'the memory limit is applied to the container',
     async run(ctx, t) {
       const done = await ctx.run(t, { memoryBytes: 96 * 1024 * 1024, command: cgroupRead('memory.max', 'memory/memory.limit_in_bytes') });

@@ -25,6 +25,7 @@ import { imageRecordName, parseImageReference, type ImageReference } from './ima
 import { ImageStore, type ResolvedImage } from './image-store.js';
 import { readLogFiles } from './log-reader.js';
 import { buildRuntimeSpec, processArgs, type OciProcess, type OciRuntimeSpec } from './oci-spec.js';
+import { oomKilled } from './oom-kills.js';
 import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
 import { runtimeError, taskCreateReason } from './runtime-errors.js';
 import { shimRuntimes } from './shim-runtimes.js';
@@ -219,7 +220,11 @@ export class ContainerdDriver implements RuntimeDriver {
         this.conn.call('containers.Get', { id }).then((r) => r.container, (err) => (isNotFound(err) ? undefined : Promise.reject(err))),
         this.tasks.get(id),
       ]);
-      return record ? toContainerInfo(record, task, await this.files.startedAt(id)) : undefined;
+      if (!record) return undefined;
+      const info = toContainerInfo(record, task, await this.files.startedAt(id));
+      // The task's cgroup stays until the task is deleted: it tells an OOM kill from any other SIGKILL.
+      if (info.state !== 'exited') return info;
+      return (await oomKilled(`${this.cgroupParent.replace(/\/+$/, '')}/${id}`)) ? { ...info, oomKilled: true } : info;
     } catch (err) {
       throw runtimeError('inspect', id, err);
     }

@@ -15,6 +15,7 @@ export function toContainerInfo(inspect: ContainerInspectInfo): ContainerInfo {
     labels: { ...(inspect.Config.Labels ?? {}) },
     state,
     ...(state === 'exited' ? { exitCode: inspect.State.ExitCode } : {}),
+    ...(state === 'exited' && inspect.State.OOMKilled ? { oomKilled: true } : {}),
     ...(startedAt ? { startedAt } : {}),
     ...(finishedAt && state === 'exited' ? { finishedAt } : {}),
     runtime: inspect.HostConfig.Runtime ?? '',
