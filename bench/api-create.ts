@@ -4,9 +4,10 @@ import { loadavg } from 'node:os';
 import { startIdylServer } from '../test/support/idyl-server.js';
 import { registerFakeNodes, type FakeNodesFigures } from './fake-nodes.js';
 import { inParallel, requestJson } from './http-json.js';
-import { latencies, round2, type LatencyFigures } from './latency.js';
+import { latencies, type LatencyFigures } from './latency.js';
 import { PlacedPods } from './placed-pods.js';
 import { processCpuSeconds, processMemory, type ProcessMemory } from './process-stats.js';
+import { round } from './stats.js';
 
 /** Subnets, fake nodes and pods per size; `large` is the scheduler benchmark's size. */
 export const API_CREATE_SIZES = {
@@ -136,17 +137,17 @@ export async function run(options: { size?: string; concurrency?: string; subnet
       concurrency,
       registration,
       create: {
-        seconds: round2(seconds),
+        seconds: round(seconds, 2),
         creationsPerSecond: Math.round(podCount / seconds),
-        serverCpuSeconds: round2(serverCpuSeconds),
+        serverCpuSeconds: round(serverCpuSeconds, 2),
         latency: latencies(ms),
         statuses,
         failures: podCount - ok,
         ...(firstFailure !== undefined ? { firstFailure } : {}),
       },
-      placement: { placedWhenCreated, placed: counter.read().placed, settleSeconds: round2(settleSeconds) },
+      placement: { placedWhenCreated, placed: counter.read().placed, settleSeconds: round(settleSeconds, 2) },
       memory: { started, afterNodes, end: processMemory(server.pid) },
-      loadAverage: round2(loadavg()[0] ?? 0),
+      loadAverage: round(loadavg()[0] ?? 0, 2),
     };
   } finally {
     counter?.close();

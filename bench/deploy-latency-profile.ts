@@ -2,7 +2,7 @@ import type { RuntimeProfile } from '../src/api/isolation.js';
 import { uniqueName } from '../test/support/run-id.js';
 import { IdylStack, type SentPod } from './idyl-stack.js';
 import { PodWatch, type PodTimeline } from './pod-watch.js';
-import { cpuPercentOver, memoryMiB } from './process-usage.js';
+import { cpuPercentOver, memoryMiB } from './process-stats.js';
 import { rawEngine, type RawEngine } from './raw-engine.js';
 import { median, round } from './stats.js';
 

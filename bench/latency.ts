@@ -1,3 +1,5 @@
+import { round } from './stats.js';
+
 /** Latency figures of a series of requests, in milliseconds (two decimals). */
 export interface LatencyFigures {
   readonly requests: number;
@@ -15,10 +17,5 @@ export function percentile(sorted: readonly number[], p: number): number {
 /** p50, p99 and max of `ms` (any order). */
 export function latencies(ms: readonly number[]): LatencyFigures {
   const s = [...ms].sort((a, b) => a - b);
-  return { requests: s.length, p50Ms: round2(percentile(s, 50)), p99Ms: round2(percentile(s, 99)), maxMs: round2(s[s.length - 1] ?? 0) };
-}
-
-/** Rounds to two decimals. */
-export function round2(x: number): number {
-  return Math.round(x * 100) / 100;
+  return { requests: s.length, p50Ms: round(percentile(s, 50), 2), p99Ms: round(percentile(s, 99), 2), maxMs: round(s[s.length - 1] ?? 0, 2) };
 }
