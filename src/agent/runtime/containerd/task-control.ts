@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { status as grpcStatus } from '@grpc/grpc-js';
 import type { ExecResult } from '../driver.js';
 import type { Mount, TaskProcess } from './api-types.js';
 import type { ContainerdConnection } from './containerd-connection.js';
-import { grpcCode, isAlreadyExists, isAlreadyFinished, isNotFound } from './grpc-status.js';
+import { isAlreadyExists, isAlreadyFinished, isNotFound } from './grpc-status.js';
 import type { OciProcess } from './oci-spec.js';
 import { settleOutput, type OutputFiles, type TaskFiles } from './task-files.js';
 
@@ -123,10 +122,13 @@ export class TaskControl {
       let exitCode: number;
       try {
         await this.conn.call('tasks.Start', { containerId: id, execId });
+        // The timeout is our own timer, not a gRPC deadline: containerd can notice the
+        // deadline first and answer UNKNOWN "context deadline exceeded".
+        const expiry = AbortSignal.timeout(timeoutMs);
         try {
-          exitCode = (await this.conn.call('tasks.Wait', { containerId: id, execId }, { timeoutMs })).exitStatus;
+          exitCode = (await this.conn.call('tasks.Wait', { containerId: id, execId }, { timeoutMs: Infinity, signal: expiry })).exitStatus;
         } catch (err) {
-          if (grpcCode(err) !== grpcStatus.DEADLINE_EXCEEDED) throw err;
+          if (!expiry.aborted) throw err;
           await this.conn.call('tasks.Kill', { containerId: id, execId, signal: SIGKILL }).catch(() => undefined);
           // containerd refuses to delete a process that still runs: let the kill land first.
           await this.conn.call('tasks.Wait', { containerId: id, execId }, { timeoutMs: 5_000 }).catch(() => undefined);
