@@ -21,9 +21,26 @@ export function newSubnetSlug(): string {
   return String(randomInt(10_000_000, 100_000_000));
 }
 
-/** A short prefixed id: `node-7fq3k2m9xa`. */
+/** The same characters in byte order, for text that must sort like the number it encodes. */
+const SORTED_ALPHABET = '23456789abcdefghijkmnpqrstuvwxyz';
+
+/** `ms` as 9 characters that sort as the number does (45 bits: until the year 3084). */
+function timeText(ms: number): string {
+  let out = '';
+  for (let i = 0, t = ms; i < 9; i++, t = Math.floor(t / 32)) out = (SORTED_ALPHABET[t % 32] as string) + out;
+  return out;
+}
+
+/**
+ * A prefixed id: `pod-aaq5w8bxe7fq3k2m`, 9 characters of the time it was minted (in
+ * milliseconds) and 7 random ones (34 bits, per millisecond). Ids minted later sort
+ * after earlier ones, so each new row's entries land at the end of the store's indexes
+ * on ids (a row's own, and its events') instead of on a random page of each: a commit
+ * then writes a few pages rather than one per index entry. The time an id shows is its
+ * row's `createdAt` anyway.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}-${randomText(10)}`;
+  return `${prefix}-${timeText(Date.now())}${randomText(7)}`;
 }
 
 /** A 5-character suffix for generated names (pods of a Deployment). */
