@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import type { HotStatements } from './sqlite/hot-statements.js';
 
 /**
  * What each database folder provides (sqlite/, postgres/): the same shape, so the
@@ -20,6 +21,8 @@ export interface DialectParts {
    * replicas). SQLite serves one process: always true.
    */
   isLeader(): Promise<boolean>;
+  /** SQLite: the hot statements prepared on its one connection, for use inside transactions (after migrating). */
+  hotStatements?(): HotStatements;
   /** Extra teardown beyond `db.destroy()`. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { Database } from '../schema.js';
 import type { EventFilter, EventsRepo } from '../store.js';
 import type { EventRecord } from '../../../api/event.js';
 import { compact, fromJson, toJson } from './json.js';
+import type { HotStatements } from '../sqlite/hot-statements.js';
 
 const toEvent = (r: Selectable<Database['events']>): EventRecord =>
   compact({
@@ -17,8 +18,8 @@ const toEvent = (r: Selectable<Database['events']>): EventRecord =>
     data: fromJson<Record<string, unknown>>(r.data),
   }) as EventRecord;
 
-/** The append-only event log over Kysely. */
-export function eventsRepo(q: Kysely<Database>, lock: () => Promise<void>, appended: (revision: number) => void): EventsRepo {
+/** The append-only event log over Kysely; `hot`: inside a SQLite transaction, appends run as a prepared statement (sqlite/hot-statements.ts). */
+export function eventsRepo(q: Kysely<Database>, lock: () => Promise<void>, appended: (revision: number) => void, hot?: HotStatements): EventsRepo {
   function filtered(f: EventFilter) {
     let query = q.selectFrom('events').selectAll();
     if (f.accountId) {
@@ -35,24 +36,20 @@ export function eventsRepo(q: Kysely<Database>, lock: () => Promise<void>, appen
     lock,
     async append(e) {
       await lock();
-      const r = await q
-        .insertInto('events')
-        .values({
-          at: new Date().toISOString(),
-          type: e.type,
-          accountId: e.accountId ?? null,
-          peerAccountId: e.peerAccountId ?? null,
-          subjectKind: e.subjectKind,
-          subjectId: e.subjectId,
-          subjectName: e.subjectName ?? null,
-          subnetId: e.subnetId ?? null,
-          nodeId: e.nodeId ?? null,
-          message: e.message,
-          data: toJson(e.data),
-        })
-        .returning('revision')
-        .executeTakeFirstOrThrow();
-      const revision = Number(r.revision);
+      const values = {
+        at: new Date().toISOString(),
+        type: e.type,
+        accountId: e.accountId ?? null,
+        peerAccountId: e.peerAccountId ?? null,
+        subjectKind: e.subjectKind,
+        subjectId: e.subjectId,
+        subjectName: e.subjectName ?? null,
+        subnetId: e.subnetId ?? null,
+        nodeId: e.nodeId ?? null,
+        message: e.message,
+        data: toJson(e.data),
+      };
+      const revision = hot ? hot.event(values) : Number((await q.insertInto('events').values(values).returning('revision').executeTakeFirstOrThrow()).revision);
       appended(revision);
       return revision;
     },

@@ -5,6 +5,7 @@ import type { NodesRepo } from '../store.js';
 import type { CapabilityReport, NodeCondition } from '../../../api/node.js';
 import type { RuntimeProfile } from '../../../api/isolation.js';
 import { compact, fromJson, toJson } from './json.js';
+import type { HotStatements } from '../sqlite/hot-statements.js';
 
 const toNode = (r: Database['nodes']): NodeRow =>
   compact({
@@ -44,8 +45,8 @@ function toColumns(fields: Partial<Omit<NodeRow, 'id' | 'version'>>): Partial<Da
   return set;
 }
 
-/** Nodes over Kysely. */
-export function nodesRepo(q: Kysely<Database>): NodesRepo {
+/** Nodes over Kysely; `hot`: inside a SQLite transaction, `versionOf` runs as a prepared statement (sqlite/hot-statements.ts). */
+export function nodesRepo(q: Kysely<Database>, hot?: HotStatements): NodesRepo {
   return {
     async insert(row) {
       await q
@@ -72,6 +73,7 @@ export function nodesRepo(q: Kysely<Database>): NodesRepo {
       return r && toNode(r);
     },
     async versionOf(id) {
+      if (hot) return hot.versionOfNode(id);
       const r = await q.selectFrom('nodes').select('version').where('id', '=', id).executeTakeFirst();
       return r === undefined ? undefined : Number(r.version);
     },

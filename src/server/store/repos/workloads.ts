@@ -6,6 +6,7 @@ import type { IsolationClass, IsolationSource } from '../../../api/isolation.js'
 import type { Phase, WorkloadStatus } from '../../../api/workload.js';
 import type { WorkloadKind } from '../../../api/schemas/workload.js';
 import { compact, fromJson, toJson } from './json.js';
+import type { HotStatements } from '../sqlite/hot-statements.js';
 
 const toWorkload = (r: Database['workloads']): WorkloadRow =>
   compact({
@@ -57,11 +58,12 @@ function toColumns(fields: Partial<Omit<WorkloadRow, 'id' | 'resourceVersion'>>)
   return set as Partial<Database['workloads']>;
 }
 
-/** Workloads (every kind; pods carry their binding) over Kysely. */
-export function workloadsRepo(q: Kysely<Database>): WorkloadsRepo {
+/** Workloads (every kind; pods carry their binding) over Kysely; `hot`: inside a SQLite transaction, inserts, updates and reads by name run as prepared statements (sqlite/hot-statements.ts). */
+export function workloadsRepo(q: Kysely<Database>, hot?: HotStatements): WorkloadsRepo {
   return {
     async insert(row) {
       const cols = toColumns(row) as Database['workloads'];
+      if (hot) return hot.insertWorkload({ ...cols, id: row.id, resourceVersion: row.resourceVersion });
       await q.insertInto('workloads').values({ ...cols, id: row.id, resourceVersion: row.resourceVersion }).execute();
     },
     async get(id) {
@@ -69,6 +71,10 @@ export function workloadsRepo(q: Kysely<Database>): WorkloadsRepo {
       return r && toWorkload(r);
     },
     async getByName(accountId, namespace, kind, name) {
+      if (hot) {
+        const row = hot.workloadNamed(accountId, namespace, kind, name);
+        return row && toWorkload(row);
+      }
       const r = await q
         .selectFrom('workloads')
         .selectAll()
@@ -98,6 +104,7 @@ export function workloadsRepo(q: Kysely<Database>): WorkloadsRepo {
       return (await query.execute()).map(toWorkload);
     },
     async update(id, fields, expectVersion) {
+      if (hot) return hot.updateWorkload(id, toColumns(fields) as Record<string, string | number | null>, expectVersion);
       let query = q
         .updateTable('workloads')
         .set(toColumns(fields))
