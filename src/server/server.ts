@@ -11,9 +11,12 @@ import { buildHandlers } from './handlers/handlers.js';
 import { createEdge } from './http/edge.js';
 import { createLogger, type Logger } from './logger.js';
 import { ControlLoop } from './planner/control-loop.js';
+import { MAIN_HOLDER, PlannerThread } from './planner/planner-thread.js';
+import { PlanningLoop, type Planning } from './planner/planning-loop.js';
 import type { ServiceDeps } from './services/deps.js';
 import { buildServices } from './services/services.js';
 import { openStore } from './store/open-store.js';
+import { WriteLock } from './store/write-lock.js';
 import { audit } from './services/audit.js';
 
 /** A started control plane. */
@@ -31,7 +34,10 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     throw new IdylError('validation_failed', `--listen ${config.host}: plain HTTP is only served on loopback; give --tls-cert and --tls-key (or --insecure-http)`, { field: 'listen' });
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: join(config.dataDir, 'idyl.db') });
+  const sqliteFile = config.databaseUrl ? undefined : join(config.dataDir, 'idyl.db');
+  // On SQLite the planner runs in its own thread and connection; the two take turns writing.
+  const writeLock = sqliteFile ? new WriteLock(MAIN_HOLDER) : undefined;
+  const store = await openStore(sqliteFile ? { kind: 'sqlite', file: sqliteFile } : { kind: 'postgres', url: config.databaseUrl as string }, writeLock ? { writeLock } : undefined);
   const bus = new EventBus(() => store.read.events.latestRevision(), store.dialect === 'postgres' ? 250 : undefined);
   store.onCommit((rev) => bus.notify(rev));
   bus.notify(await store.read.events.latestRevision());
@@ -46,7 +52,11 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     chmodSync(file, 0o600);
   }
 
-  loop = new ControlLoop(deps, logger, config.tickMs, () => store.isLeader());
+  const planning: Planning =
+    sqliteFile && writeLock
+      ? new PlannerThread({ file: sqliteFile, settings: config.settings, logLevel: config.logLevel, lock: writeLock, logger, onCommitted: (rev) => bus.notify(rev) })
+      : new PlanningLoop(deps, logger, () => store.isLeader());
+  loop = new ControlLoop(deps, logger, config.tickMs, planning, () => store.isLeader());
   // Replicas see each other's changes through polling: the leader plans them too.
   if (store.dialect === 'postgres') bus.subscribe(() => loop?.kick());
   const shutdown = new AbortController();

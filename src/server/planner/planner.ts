@@ -15,8 +15,16 @@ import { readPlacementSnapshot, type PlacementSnapshot } from './placement-snaps
 
 /** Pods looked at per round of a full pass unless the settings say otherwise; the pass goes on from there in the next round, which follows at once. */
 const ROUND_LIMIT = 5000;
-/** Placements committed per transaction. */
+/** Placements committed per transaction unless the options say otherwise. */
 const COMMIT_CHUNK = 250;
+
+export interface PlannerOptions {
+  /**
+   * Outcomes committed per transaction. The planner thread commits smaller chunks: the
+   * API's own commits wait for the write lock while it holds it.
+   */
+  readonly commitChunk?: number;
+}
 /** Events read per round; more than this many since the last round means a full pass. */
 const CHANGE_LIMIT = 5000;
 /** How long a snapshot serves rounds that only place new pods; then it is read again. */
@@ -51,7 +59,14 @@ export class Planner {
    */
   private readonly placedHere = new Set<string>();
 
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly commitChunk: number;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    options: PlannerOptions = {},
+  ) {
+    this.commitChunk = options.commitChunk ?? COMMIT_CHUNK;
+  }
 
   /** One round; returns how many pods it placed and whether more are waiting. */
   async round(): Promise<{ placed: number; unplaceable: number; more: boolean }> {
@@ -118,8 +133,8 @@ export class Planner {
     let placed = 0;
     let unplaceable = 0;
     let refused = false;
-    for (let i = 0; i < outcomes.length; i += COMMIT_CHUNK) {
-      const chunk = outcomes.slice(i, i + COMMIT_CHUNK);
+    for (let i = 0; i < outcomes.length; i += this.commitChunk) {
+      const chunk = outcomes.slice(i, i + this.commitChunk);
       await this.deps.store.transaction(async (tx) => {
         const at = isoNow(this.deps);
         for (const o of chunk) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { GroupCommit } from './group-commit.js';
+import { WriteLock } from './write-lock.js';
 
 interface Db {
   items: { name: string };
@@ -113,6 +114,27 @@ describe('GroupCommit: transactions asked for together share one commit', () => 
     assert.deepEqual(await w.names(), ['a', 'b', 'c', 'd', 'e']);
     // {a, b}, then {c, d}, then e alone.
     assert.equal(w.commits(), 3);
+    await w.close();
+  });
+
+  it('with a write lock, nothing commits while another holder has it, and what was asked meanwhile commits together after', async () => {
+    const w = await world();
+    const mine = new WriteLock(1);
+    const other = new WriteLock(2, mine.buffer);
+    await other.acquire();
+    const group = new GroupCommit(w.db, 256, mine);
+    const first = group.run(insert('a'));
+    await new Promise((r) => setTimeout(r, 20));
+    const later = ['b', 'c'].map((n) => group.run(insert(n)));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(w.commits(), 0);
+    assert.deepEqual(await w.names(), []);
+    other.release();
+    assert.deepEqual(await Promise.all([first, ...later]), ['a', 'b', 'c']);
+    assert.equal(w.commits(), 1);
+    // The lock is free again: the other holder takes it at once.
+    await other.acquire();
+    other.release();
     await w.close();
   });
 });

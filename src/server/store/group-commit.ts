@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { WriteLock } from './write-lock.js';
 
 /** Transactions that wait together for one commit, at most this many. */
 const MAX_GROUP = 256;
@@ -27,9 +28,11 @@ export class GroupCommit<DB> {
   private readonly waiting: Array<Waiting<DB>> = [];
   private running = false;
 
+  /** `lock`: taken around every commit when other threads write to the same file. */
   constructor(
     private readonly db: Kysely<DB>,
     private readonly maxGroup = MAX_GROUP,
+    private readonly lock?: WriteLock,
   ) {}
 
   run<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
@@ -44,10 +47,26 @@ export class GroupCommit<DB> {
   }
 
   private async drain(): Promise<void> {
+    if (!this.lock) {
+      try {
+        while (this.waiting.length > 0) await this.commit(this.waiting.splice(0, this.maxGroup));
+      } finally {
+        this.running = false;
+      }
+      return;
+    }
+    // Shared with another thread: one group per hold of the lock, and a turn of the event
+    // loop between groups, so the other thread gets its turn and new requests join.
     try {
-      while (this.waiting.length > 0) await this.commit(this.waiting.splice(0, this.maxGroup));
+      await this.lock.acquire();
+      try {
+        await this.commit(this.waiting.splice(0, this.maxGroup));
+      } finally {
+        this.lock.release();
+      }
     } finally {
-      this.running = false;
+      if (this.waiting.length > 0) setImmediate(() => void this.drain());
+      else this.running = false;
     }
   }
 

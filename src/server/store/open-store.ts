@@ -6,7 +6,9 @@ import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { UniqueViolation, type Repos, type Store } from './store.js';
 import { GroupCommit } from './group-commit.js';
-import { ReadCache } from './read-cache.js';
+import { ReadCache, refuseGateWrites } from './read-cache.js';
+import type { WriteLock } from './write-lock.js';
+import type { HotStatements } from './sqlite/hot-statements.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 import { openPostgres } from './postgres/open-postgres.js';
 import { accountsRepo, identitiesRepo } from './repos/accounts.js';
@@ -19,21 +21,37 @@ import { eventsRepo } from './repos/events.js';
 /** Where the state lives: embedded SQLite in a file, or PostgreSQL. */
 export type StoreConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
 
+/** How often the secondary connection copies the write-ahead log into the database file. */
+const BACKGROUND_CHECKPOINT_MS = 100;
+
+/** How this connection shares a SQLite file with other threads of the process. */
+export interface SqliteSharing {
+  /** Taken around every write transaction by every connection to the file. */
+  readonly writeLock: WriteLock;
+  /**
+   * A second connection (the planner thread): it does not migrate, keeps no read cache,
+   * and refuses writes to what the first connection caches (tokens, accounts,
+   * identities, subnets, approvals, admission), which keeps that cache exact.
+   */
+  readonly secondary?: boolean;
+}
+
 /** Opens the store, applies pending migrations and returns it ready for use. */
-export async function openStore(config: StoreConfig): Promise<Store> {
+export async function openStore(config: StoreConfig, sharing?: SqliteSharing): Promise<Store> {
   let parts: DialectParts;
   if (config.kind === 'sqlite') {
     mkdirSync(dirname(config.file), { recursive: true });
-    parts = openSqlite(config.file);
+    parts = openSqlite(config.file, sharing?.secondary ? { backgroundCheckpointMs: BACKGROUND_CHECKPOINT_MS } : {});
   } else {
     parts = openPostgres(config.url);
   }
+  if (sharing?.secondary) return new KyselyStore(parts, sharing);
   const result = await new Migrator({ db: parts.db as Kysely<unknown>, provider: migrations(parts.name) }).migrateToLatest();
   if (result.error) {
     await parts.db.destroy();
     throw new Error(`store migration failed: ${result.error instanceof Error ? result.error.message : String(result.error)}`, { cause: result.error });
   }
-  return new KyselyStore(parts);
+  return new KyselyStore(parts, sharing);
 }
 
 class KyselyStore implements Store {
@@ -45,16 +63,42 @@ class KyselyStore implements Store {
    * commits share the next commit. PostgreSQL runs them side by side on its pool.
    */
   private readonly group: GroupCommit<Database> | undefined;
-  /** Only this process writes to a SQLite file, so its reads of tokens and submission gates can be cached exactly. */
+  /**
+   * Only this process writes to a SQLite file, and only this connection to the tokens
+   * and submission gates, so its reads of them can be cached exactly.
+   */
   private readonly cache: ReadCache | undefined;
+  private readonly secondary: boolean;
 
-  constructor(private readonly parts: DialectParts) {
+  constructor(
+    private readonly parts: DialectParts,
+    sharing?: SqliteSharing,
+  ) {
     this.dialect = parts.name;
     const sqlite = parts.name === 'sqlite';
-    this.group = sqlite ? new GroupCommit(parts.db) : undefined;
-    this.cache = sqlite ? new ReadCache() : undefined;
-    const read = this.repos(parts.db, async () => {}, (rev) => this.emit(rev));
-    this.read = this.cache ? this.cache.reading(read) : read;
+    this.secondary = sharing?.secondary === true;
+    this.group = sqlite ? new GroupCommit(parts.db, undefined, sharing?.writeLock) : undefined;
+    this.cache = sqlite && !this.secondary ? new ReadCache() : undefined;
+    const own = this.repos(parts.db, async () => {}, (rev) => this.emit(rev));
+    const read = this.secondary ? refuseGateWrites(own) : own;
+    this.read = sqlite ? this.writesInTransactions(this.cache ? this.cache.reading(read) : read) : read;
+  }
+
+  /**
+   * The writes services make outside a transaction (a token's last use, a heartbeat,
+   * stale nodes) run as transactions on SQLite: they share a group's commit, and they
+   * take the write lock like every other write.
+   */
+  private writesInTransactions(read: Repos): Repos {
+    return {
+      ...read,
+      tokens: { ...read.tokens, touch: (id, at) => this.transaction((tx) => tx.tokens.touch(id, at)) },
+      nodes: {
+        ...read.nodes,
+        heartbeat: (id, at) => this.transaction((tx) => tx.nodes.heartbeat(id, at)),
+        disconnectStale: (before, at) => this.transaction((tx) => tx.nodes.disconnectStale(before, at)),
+      },
+    };
   }
 
   isLeader(): Promise<boolean> {
@@ -74,8 +118,8 @@ class KyselyStore implements Store {
           if (!locked) await this.parts.lockEventLog(trx);
           locked = true;
         };
-        const repos = this.repos(trx, lock, (rev) => (last = Math.max(last, rev)));
-        return fn(this.cache ? this.cache.writing(repos) : repos);
+        const repos = this.repos(trx, lock, (rev) => (last = Math.max(last, rev)), this.parts.hotStatements?.());
+        return fn(this.cache ? this.cache.writing(repos) : this.secondary ? refuseGateWrites(repos) : repos);
       };
       const out = this.group ? await this.group.run(body) : await this.parts.db.transaction().execute(body);
       if (last) this.emit(last);
@@ -95,7 +139,8 @@ class KyselyStore implements Store {
     for (const l of this.listeners) l(revision);
   }
 
-  private repos(q: Kysely<Database>, lock: () => Promise<void>, appended: (rev: number) => void): Repos {
+  /** `hot`: inside a SQLite transaction, the prepared statements for the hot writes. */
+  private repos(q: Kysely<Database>, lock: () => Promise<void>, appended: (rev: number) => void, hot?: HotStatements): Repos {
     const guard = <T extends object>(repo: T): T => guardUnique(repo, this.parts);
     return {
       accounts: guard(accountsRepo(q)),
@@ -105,9 +150,9 @@ class KyselyStore implements Store {
       admission: guard(admissionRepo(q)),
       approvals: guard(approvalsRepo(q)),
       fleets: guard(fleetsRepo(q)),
-      nodes: guard(nodesRepo(q)),
-      workloads: guard(workloadsRepo(q)),
-      events: guard(eventsRepo(q, lock, appended)),
+      nodes: guard(nodesRepo(q, hot)),
+      workloads: guard(workloadsRepo(q, hot)),
+      events: guard(eventsRepo(q, lock, appended, hot)),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReadCache } from './read-cache.js';
+import { ReadCache, refuseGateWrites } from './read-cache.js';
 import type { Repos } from './store.js';
 
 /** Repos over a plain map of tokens and subnets, counting what reaches "the database". */
@@ -54,6 +54,7 @@ function fakeRepos() {
     },
     approvals: { has: async () => true, put: async () => {}, delete: async () => true, listByAccount: async () => [] },
     admission: { list: async () => [], get: async () => undefined, put: async () => {}, delete: async () => true },
+    workloads: { update: async () => true },
   } as unknown as Repos;
   return { repos, calls, hold: (p: Promise<void> | undefined) => (gate = p) };
 }
@@ -104,6 +105,28 @@ describe('ReadCache: exact reads of tokens and submission gates in one process',
     assert.equal(await read.tokens.findByHash('guess'), undefined);
     assert.equal(await read.tokens.findByHash('guess'), undefined);
     assert.equal(f.calls.findByHash, 2);
+  });
+
+  it('an absent subnet is kept like a present one, until a write to subnets', async () => {
+    const f = fakeRepos();
+    const cache = new ReadCache();
+    const read = cache.reading(f.repos);
+    assert.equal(await read.subnets.get('s2'), undefined);
+    assert.equal(await read.subnets.get('s2'), undefined);
+    assert.equal(f.calls.subnetGet, 1);
+    await cache.writing(f.repos).subnets.insert({} as never);
+    assert.equal(await read.subnets.get('s2'), undefined);
+    assert.equal(f.calls.subnetGet, 2);
+  });
+
+  it('a connection that refuses gate writes reads them but throws on writing them, and writes other repos', async () => {
+    const f = fakeRepos();
+    const guarded = refuseGateWrites(f.repos);
+    assert.equal((await guarded.tokens.findByHash('h1'))?.id, 't1');
+    assert.equal((await guarded.subnets.get('s1'))?.name, 'web');
+    await assert.rejects(guarded.tokens.revoke('t1', 'now'), /tokens\.revoke: this connection may not write tokens/);
+    await assert.rejects(guarded.subnets.update('s1', { name: 'x' } as never), /subnets\.update/);
+    assert.equal(await guarded.workloads.update('p1', {}), true);
   });
 
   it('touching a token updates its cached lastUsedAt without emptying the cache', async () => {

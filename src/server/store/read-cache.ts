@@ -18,6 +18,23 @@ const CACHED_READS: { readonly [R in keyof Repos]?: ReadonlyArray<keyof Repos[R]
 /** Reads of these repos that are not cached and write nothing. */
 const PLAIN_READS: ReadonlySet<string> = new Set(['get', 'find', 'findByHash', 'list', 'listAll', 'listByAccount', 'count', 'has', 'firstOfAccount']);
 
+/**
+ * `repos` whose writes to the cached repos throw: for a second connection of the
+ * process (the planner thread), whose writes the cache would not see.
+ */
+export function refuseGateWrites(repos: Repos): Repos {
+  const out: Record<string, unknown> = { ...repos };
+  for (const [name, cached] of Object.entries(CACHED_READS) as Array<[keyof Repos, readonly string[]]>) {
+    const repo = repos[name] as unknown as Record<string, unknown>;
+    const guarded: Record<string, unknown> = {};
+    for (const [method, fn] of Object.entries(repo)) {
+      guarded[method] = cached.includes(method) || PLAIN_READS.has(method) ? fn : () => Promise.reject(new Error(`${name}.${method}: this connection may not write ${name} (the main connection caches them)`));
+    }
+    out[name] = guarded;
+  }
+  return out as unknown as Repos;
+}
+
 /** Past this many entries the cache starts over (guessed tokens are not kept, but names asked for are). */
 const MAX_ENTRIES = 10_000;
 
@@ -29,8 +46,9 @@ const MAX_ENTRIES = 10_000;
  * bypass it. Only for a store no other process writes to (SQLite; with PostgreSQL,
  * replicas write too).
  *
- * Answers are shared between callers and shallowly frozen; an unknown token is not
- * kept, so guessing tokens does not fill it.
+ * Answers are shared between callers and shallowly frozen; absences are kept too (a
+ * subnet with no admission entry for the account), except an unknown token, so
+ * guessing tokens does not fill it.
  */
 export class ReadCache {
   private generation = 0;
@@ -75,7 +93,8 @@ export class ReadCache {
     if (this.entries.has(key)) return this.entries.get(key);
     const started = this.generation;
     const value = await load();
-    if (started === this.generation && value !== undefined) {
+    // An unknown token is not kept (guesses would fill the cache); any other absence is.
+    if (started === this.generation && (value !== undefined || method !== 'tokens.findByHash')) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       this.entries.set(key, value !== null && typeof value === 'object' ? Object.freeze(value) : value);
     }
