@@ -17,12 +17,12 @@ const tell = (m: ToMain): void => port.postMessage(m);
 store.onCommit((revision) => tell({ type: 'committed', revision }));
 const wake = new Int32Array(data.wake);
 const deps: ServiceDeps = { store, now: () => new Date(), logger, settings: data.settings, kick: () => loop.kick() };
-const loop = new PlanningLoop(deps, logger, async () => true, { commitChunk: data.commitChunk, pauseMs: data.pauseMs });
+// Kicks from the start of a round on post again; the round covers every change committed
+// before it starts, so kicks before that needed no message of their own.
+const loop = new PlanningLoop(deps, logger, async () => true, { commitChunk: data.commitChunk, pauseMs: data.pauseMs, beforeRound: () => Atomics.store(wake, 0, 0) });
 
 port.on('message', (m: unknown) => {
   if (m === 'kick') {
-    // Kicks from now on post again; this one covers every change committed before it.
-    Atomics.store(wake, 0, 0);
     loop.kick();
   } else if (m === 'stop') {
     void (async () => {

@@ -30,7 +30,7 @@ export interface PlannerThreadData {
   readonly logLevel: LogLevel;
   /** The write lock's shared cell. */
   readonly lock: SharedArrayBuffer;
-  /** 1 while a kick is posted and not yet taken: further kicks need no message. */
+  /** 1 from a kick until the next round starts: further kicks need no message. */
   readonly wake: SharedArrayBuffer;
   readonly commitChunk: number;
   readonly pauseMs: number;

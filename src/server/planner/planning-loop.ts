@@ -9,6 +9,8 @@ export interface PlanningLoopOptions extends PlannerOptions {
    * commit, instead of committing every few pods.
    */
   readonly pauseMs?: number;
+  /** Called as each round starts, before it reads anything. */
+  readonly beforeRound?: () => void;
 }
 
 /** Where planning runs: in this thread (`PlanningLoop`) or in the planner thread (`PlannerThread`). */
@@ -40,9 +42,11 @@ export class PlanningLoop implements Planning {
   ) {
     this.planner = new Planner(deps, options);
     this.pauseMs = options.pauseMs ?? 0;
+    this.beforeRound = options.beforeRound ?? (() => {});
   }
 
   private readonly pauseMs: number;
+  private readonly beforeRound: () => void;
   private lastStart = 0;
 
   start(): void {
@@ -67,6 +71,7 @@ export class PlanningLoop implements Planning {
         if (this.stopped) break;
         this.lastStart = performance.now();
         this.again = false;
+        this.beforeRound();
         if (!(await this.isLeader())) break;
         const r = await this.planner.round();
         if (r.more) this.again = true;

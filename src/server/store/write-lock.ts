@@ -1,4 +1,7 @@
 const FREE = 0;
+/** Cells of the shared buffer: who holds the lock (0: nobody), and how many threads wait for it. */
+const HOLDER = 0;
+const WAITERS = 1;
 
 /**
  * A lock over shared memory that threads of one process take around their SQLite write
@@ -19,19 +22,23 @@ export class WriteLock {
 
   constructor(
     private readonly holder: number,
-    readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(4),
+    readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(8),
   ) {
     if (!Number.isInteger(holder) || holder === FREE) throw new Error(`WriteLock holder must be a non-zero integer, not ${holder}`);
-    this.cell = new Int32Array(buffer, 0, 1);
+    this.cell = new Int32Array(buffer, 0, 2);
   }
 
   /** Resolves once this thread holds the lock; release it with `release`. */
   async acquire(): Promise<void> {
     for (;;) {
-      const seen = Atomics.compareExchange(this.cell, 0, FREE, this.holder);
+      const seen = Atomics.compareExchange(this.cell, HOLDER, FREE, this.holder);
       if (seen === FREE) return;
-      const waited = Atomics.waitAsync(this.cell, 0, seen);
+      // Counted before the wait checks the holder again: a release either sees the count
+      // and wakes us, or came first, and then the wait returns at once ("not-equal").
+      Atomics.add(this.cell, WAITERS, 1);
+      const waited = Atomics.waitAsync(this.cell, HOLDER, seen);
       if (waited.async) await waited.value;
+      Atomics.sub(this.cell, WAITERS, 1);
     }
   }
 
@@ -41,8 +48,10 @@ export class WriteLock {
 
   /** Frees the lock if `holder` holds it (a thread that exited); returns whether it did. */
   releaseFor(holder: number): boolean {
-    if (Atomics.compareExchange(this.cell, 0, holder, FREE) !== holder) return false;
-    Atomics.notify(this.cell, 0);
+    if (Atomics.compareExchange(this.cell, HOLDER, holder, FREE) !== holder) return false;
+    // Notifying showed in profiles of the API at tens of microseconds a release: only
+    // when someone waits.
+    if (Atomics.load(this.cell, WAITERS) > 0) Atomics.notify(this.cell, HOLDER);
     return true;
   }
 }
