@@ -11,12 +11,12 @@ import { buildHandlers } from './handlers/handlers.js';
 import { createEdge } from './http/edge.js';
 import { createLogger, type Logger } from './logger.js';
 import { ControlLoop } from './planner/control-loop.js';
-import { MAIN_HOLDER, PlannerThread } from './planner/planner-thread.js';
 import { PlanningLoop, type Planning } from './planner/planning-loop.js';
 import type { ServiceDeps } from './services/deps.js';
 import { buildServices } from './services/services.js';
 import { openStore } from './store/open-store.js';
-import { WriteLock } from './store/write-lock.js';
+import { MAIN_HOLDER, WriteLock } from './store/write-lock.js';
+import { BackgroundThread } from './background-thread.js';
 import { audit } from './services/audit.js';
 
 /** A started control plane. */
@@ -35,10 +35,18 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const sqliteFile = config.databaseUrl ? undefined : join(config.dataDir, 'idyl.db');
-  // On SQLite the planner runs in its own thread and connection; the two take turns writing.
+  // On SQLite the planner and pod creations' inserts run in the background thread, on a
+  // connection of its own; the two connections take turns writing through the write lock.
   const writeLock = sqliteFile ? new WriteLock(MAIN_HOLDER) : undefined;
-  const store = await openStore(sqliteFile ? { kind: 'sqlite', file: sqliteFile } : { kind: 'postgres', url: config.databaseUrl as string }, writeLock ? { writeLock } : undefined);
+  let wake: (revision: number) => void = () => {};
+  const background =
+    sqliteFile && writeLock ? new BackgroundThread({ file: sqliteFile, settings: config.settings, logLevel: config.logLevel, lock: writeLock, logger, onCommitted: (rev) => wake(rev) }) : undefined;
+  const store = await openStore(
+    sqliteFile ? { kind: 'sqlite', file: sqliteFile } : { kind: 'postgres', url: config.databaseUrl as string },
+    writeLock ? { writeLock, ...(background ? { insertElsewhere: (row, events) => background.insert(row, events) } : {}) } : undefined,
+  );
   const bus = new EventBus(() => store.read.events.latestRevision(), store.dialect === 'postgres' ? 250 : undefined);
+  wake = (rev) => bus.notify(rev);
   store.onCommit((rev) => bus.notify(rev));
   bus.notify(await store.read.events.latestRevision());
   let loop: ControlLoop | undefined;
@@ -52,10 +60,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     chmodSync(file, 0o600);
   }
 
-  const planning: Planning =
-    sqliteFile && writeLock
-      ? new PlannerThread({ file: sqliteFile, settings: config.settings, logLevel: config.logLevel, lock: writeLock, logger, onCommitted: (rev) => bus.notify(rev) })
-      : new PlanningLoop(deps, logger, () => store.isLeader());
+  const planning: Planning = background ?? new PlanningLoop(deps, logger, () => store.isLeader());
   loop = new ControlLoop(deps, logger, config.tickMs, planning, () => store.isLeader());
   // Replicas see each other's changes through polling: the leader plans them too.
   if (store.dialect === 'postgres') bus.subscribe(() => loop?.kick());

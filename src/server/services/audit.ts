@@ -1,6 +1,7 @@
 import type { AuditData } from '../../api/event.js';
 import type { Principal } from '../auth/principal.js';
 import { describePrincipal } from '../auth/principal.js';
+import type { EventInsert } from '../store/rows.js';
 import type { Repos } from '../store/store.js';
 
 /** One decision to record: who, what, on what, allowed or refused, and why. */
@@ -22,9 +23,14 @@ export interface AuditEntry {
  * decision goes through here; the record never carries a secret.
  */
 export async function audit(tx: Repos, e: AuditEntry): Promise<number> {
+  return tx.events.append(auditEvent(e));
+}
+
+/** The `audit` event recording `e`. */
+export function auditEvent(e: AuditEntry): EventInsert {
   const actor = describePrincipal(e.principal);
   const data: AuditData = { actor, action: e.action, target: e.target, allowed: e.allowed, reason: e.reason };
-  return tx.events.append({
+  return {
     type: 'audit',
     accountId: e.accountId ?? actor.accountId,
     peerAccountId: e.peerAccountId && e.peerAccountId !== (e.accountId ?? actor.accountId) ? e.peerAccountId : undefined,
@@ -34,5 +40,5 @@ export async function audit(tx: Repos, e: AuditEntry): Promise<number> {
     nodeId: undefined,
     message: `${e.allowed ? 'allowed' : 'refused'}: ${e.action} ${e.target} (${e.reason})`,
     data: { ...data },
-  });
+  };
 }

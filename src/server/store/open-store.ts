@@ -5,6 +5,7 @@ import type { DialectParts } from './dialect.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
 import { UniqueViolation, type Repos, type Store } from './store.js';
+import type { EventInsert, WorkloadRow } from './rows.js';
 import { GroupCommit } from './group-commit.js';
 import { ReadCache, refuseGateWrites } from './read-cache.js';
 import type { WriteLock } from './write-lock.js';
@@ -21,7 +22,7 @@ import { eventsRepo } from './repos/events.js';
 /** Where the state lives: embedded SQLite in a file, or PostgreSQL. */
 export type StoreConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
 
-/** How often the secondary connection copies the write-ahead log into the database file. */
+/** How often a connection with `checkpoints` copies the write-ahead log into the database file. */
 const BACKGROUND_CHECKPOINT_MS = 100;
 
 /** How this connection shares a SQLite file with other threads of the process. */
@@ -34,6 +35,13 @@ export interface SqliteSharing {
    * identities, subnets, approvals, admission), which keeps that cache exact.
    */
   readonly secondary?: boolean;
+  /** This connection copies the write-ahead log into the file in the background (one connection of the file should). */
+  readonly checkpoints?: boolean;
+  /**
+   * Where `insertWorkload` runs instead of on this connection (the writer thread);
+   * `undefined` from it means "not now" (the thread is not running), and it runs here.
+   */
+  readonly insertElsewhere?: (row: WorkloadRow, events: readonly EventInsert[]) => Promise<{ inserted: boolean }> | undefined;
 }
 
 /** Opens the store, applies pending migrations and returns it ready for use. */
@@ -41,7 +49,7 @@ export async function openStore(config: StoreConfig, sharing?: SqliteSharing): P
   let parts: DialectParts;
   if (config.kind === 'sqlite') {
     mkdirSync(dirname(config.file), { recursive: true });
-    parts = openSqlite(config.file, sharing?.secondary ? { backgroundCheckpointMs: BACKGROUND_CHECKPOINT_MS } : {});
+    parts = openSqlite(config.file, sharing?.checkpoints ? { backgroundCheckpointMs: BACKGROUND_CHECKPOINT_MS } : {});
   } else {
     parts = openPostgres(config.url);
   }
@@ -69,6 +77,7 @@ class KyselyStore implements Store {
    */
   private readonly cache: ReadCache | undefined;
   private readonly secondary: boolean;
+  private readonly insertElsewhere: SqliteSharing['insertElsewhere'];
 
   constructor(
     private readonly parts: DialectParts,
@@ -77,6 +86,7 @@ class KyselyStore implements Store {
     this.dialect = parts.name;
     const sqlite = parts.name === 'sqlite';
     this.secondary = sharing?.secondary === true;
+    this.insertElsewhere = sharing?.insertElsewhere;
     this.group = sqlite ? new GroupCommit(parts.db, undefined, sharing?.writeLock) : undefined;
     this.cache = sqlite && !this.secondary ? new ReadCache() : undefined;
     const own = this.repos(parts.db, async () => {}, (rev) => this.emit(rev));
@@ -128,6 +138,18 @@ class KyselyStore implements Store {
       if (this.parts.isUniqueViolation(err)) throw new UniqueViolation('resource', err);
       throw err;
     }
+  }
+
+  insertWorkload(row: WorkloadRow, events: readonly EventInsert[]): Promise<{ inserted: boolean }> {
+    return (
+      this.insertElsewhere?.(row, events) ??
+      this.transaction(async (tx) => {
+        if (await tx.workloads.getByName(row.accountId, row.namespace, row.kind, row.name)) return { inserted: false };
+        await tx.workloads.insert(row);
+        for (const e of events) await tx.events.append(e);
+        return { inserted: true };
+      })
+    );
   }
 
   async close(): Promise<void> {

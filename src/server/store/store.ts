@@ -23,6 +23,12 @@ export interface Store {
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /** Reads (and single-statement writes) outside a transaction. */
   readonly read: Repos;
+  /**
+   * Inserts a workload and appends its events in one transaction, unless a live workload
+   * of the same account, namespace, kind and name exists; resolves once durable. The
+   * write every pod creation makes: on SQLite the writer thread runs it.
+   */
+  insertWorkload(row: WorkloadRow, events: readonly EventInsert[]): Promise<{ inserted: boolean }>;
   /** Whether this process holds the scheduling lease (one planner across replicas). */
   isLeader(): Promise<boolean>;
   /** Called after every commit that appended events, with the last revision. */

@@ -1,4 +1,8 @@
 const FREE = 0;
+
+/** The holder numbers of the server's threads. */
+export const MAIN_HOLDER = 1;
+export const BACKGROUND_HOLDER = 2;
 /** Cells of the shared buffer: who holds the lock (0: nobody), and how many threads wait for it. */
 const HOLDER = 0;
 const WAITERS = 1;

@@ -4,9 +4,9 @@ import type { Workload } from '../../../api/workload.js';
 import type { ApplyResult } from '../../../api/wire.js';
 import type { Actor } from '../../auth/principal.js';
 import { newId } from '../../ids.js';
-import type { SubnetRow, WorkloadRow } from '../../store/rows.js';
+import type { EventInsert, SubnetRow, WorkloadRow } from '../../store/rows.js';
 import type { Repos } from '../../store/store.js';
-import { audit } from '../audit.js';
+import { auditEvent } from '../audit.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { workloadView } from '../views.js';
 import { markDeleting } from './delete-pod.js';
@@ -37,12 +37,19 @@ export class WorkloadsService {
 
   async create(actor: Actor, namespace: string, raw: unknown): Promise<Workload> {
     const p = await prepareSubmission(this.deps, actor, namespace, raw);
-    const row = await this.deps.store.transaction(async (tx) => {
-      if (await tx.workloads.getByName(actor.accountId, namespace, p.kind, p.manifest.metadata.name)) {
-        throw new IdylError('conflict', `${p.kind} ${p.manifest.metadata.name} already exists in namespace ${namespace}`, { hint: 'use `idyl apply -f` to update it, or another name' });
-      }
-      return this.insert(tx, actor, p);
-    });
+    const taken = () => new IdylError('conflict', `${p.kind} ${p.manifest.metadata.name} already exists in namespace ${namespace}`, { hint: 'use `idyl apply -f` to update it, or another name' });
+    let row: WorkloadRow;
+    if (p.kind === 'Pod') {
+      // A pod is one row and its events: the store's one-write path (the writer thread on SQLite).
+      const created = this.newWorkload(actor, p);
+      if (!(await this.deps.store.insertWorkload(created.row, created.events)).inserted) throw taken();
+      row = created.row;
+    } else {
+      row = await this.deps.store.transaction(async (tx) => {
+        if (await tx.workloads.getByName(actor.accountId, namespace, p.kind, p.manifest.metadata.name)) throw taken();
+        return this.insert(tx, actor, p);
+      });
+    }
     this.deps.kick();
     return workloadView(row, p.subnet);
   }
@@ -78,6 +85,15 @@ export class WorkloadsService {
   }
 
   private async insert(tx: Repos, actor: Actor, p: Prepared): Promise<WorkloadRow> {
+    const { row, events } = this.newWorkload(actor, p);
+    await tx.workloads.insert(row);
+    for (const e of events) await tx.events.append(e);
+    if (row.kind !== 'Pod') await reconcileOwner(tx, row, p.subnet, row.createdAt);
+    return row;
+  }
+
+  /** A new workload's row and the events its creation appends (`workload.created`, and the admission's audit record). */
+  private newWorkload(actor: Actor, p: Prepared): { row: WorkloadRow; events: EventInsert[] } {
     const at = isoNow(this.deps);
     const m = p.manifest;
     const common = {
@@ -113,22 +129,22 @@ export class WorkloadsService {
         updatedAt: at,
       };
     }
-    await tx.workloads.insert(row);
-    await tx.events.append({
-      type: 'workload.created',
-      accountId: actor.accountId,
-      subjectKind: p.kind,
-      subjectId: row.id,
-      subjectName: row.name,
-      subnetId: p.subnet.id,
-      message: `${p.kind} ${row.name} accepted with class ${p.isolation.class} (${p.isolation.source})`,
-      data: { isolation: p.isolation },
-    });
+    const events: EventInsert[] = [
+      {
+        type: 'workload.created',
+        accountId: actor.accountId,
+        subjectKind: p.kind,
+        subjectId: row.id,
+        subjectName: row.name,
+        subnetId: p.subnet.id,
+        message: `${p.kind} ${row.name} accepted with class ${p.isolation.class} (${p.isolation.source})`,
+        data: { isolation: p.isolation },
+      },
+    ];
     if (p.admittedBy !== 'owner') {
-      await audit(tx, { principal: actor.principal, peerAccountId: p.subnet.accountId, action: 'admission.developer', target: p.subnet.slug, allowed: true, reason: p.admittedBy, subnetId: p.subnet.id });
+      events.push(auditEvent({ principal: actor.principal, peerAccountId: p.subnet.accountId, action: 'admission.developer', target: p.subnet.slug, allowed: true, reason: p.admittedBy, subnetId: p.subnet.id }));
     }
-    if (row.kind !== 'Pod') await reconcileOwner(tx, row, p.subnet, at);
-    return row;
+    return { row, events };
   }
 
   async get(actor: Actor, namespace: string, kindText: string, name: string): Promise<Workload> {
