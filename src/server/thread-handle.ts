@@ -7,7 +7,7 @@ const STOP_WAIT_MS = 10_000;
 const RESTART_MS = 1_000;
 
 export interface ThreadHandleOptions<FromThread> {
-  /** For logs: "planner thread". */
+  /** For logs: "background thread". */
   readonly name: string;
   /** The thread's entry module. It must end when it receives 'stop' (close its port). */
   readonly entry: URL;

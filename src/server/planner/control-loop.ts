@@ -5,7 +5,7 @@ import type { Planning } from './planning-loop.js';
 
 /**
  * Runs the controllers on a timer and hands planning to `planning`, which runs it here
- * or in the planner thread. With several replicas only the holder of the scheduling
+ * or in the background thread. With several replicas only the holder of the scheduling
  * lease runs the controllers.
  */
 export class ControlLoop {

@@ -20,7 +20,7 @@ const COMMIT_CHUNK = 250;
 
 export interface PlannerOptions {
   /**
-   * Outcomes committed per transaction. The planner thread commits smaller chunks: the
+   * Outcomes committed per transaction. The background thread commits smaller chunks: the
    * API's own commits wait for the write lock while it holds it.
    */
   readonly commitChunk?: number;

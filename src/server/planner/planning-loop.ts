@@ -13,7 +13,7 @@ export interface PlanningLoopOptions extends PlannerOptions {
   readonly beforeRound?: () => void;
 }
 
-/** Where planning runs: in this thread (`PlanningLoop`) or in the planner thread (`PlannerThread`). */
+/** Where planning runs: in this thread (`PlanningLoop`) or in the background thread (`BackgroundThread`). */
 export interface Planning {
   start(): void;
   /** Asks for a planning round soon. */

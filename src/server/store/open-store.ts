@@ -30,7 +30,7 @@ export interface SqliteSharing {
   /** Taken around every write transaction by every connection to the file. */
   readonly writeLock: WriteLock;
   /**
-   * A second connection (the planner thread): it does not migrate, keeps no read cache,
+   * A second connection (the background thread): it does not migrate, keeps no read cache,
    * and refuses writes to what the first connection caches (tokens, accounts,
    * identities, subnets, approvals, admission), which keeps that cache exact.
    */
@@ -38,7 +38,7 @@ export interface SqliteSharing {
   /** This connection copies the write-ahead log into the file in the background (one connection of the file should). */
   readonly checkpoints?: boolean;
   /**
-   * Where `insertWorkload` runs instead of on this connection (the writer thread);
+   * Where `insertWorkload` runs instead of on this connection (the background thread);
    * `undefined` from it means "not now" (the thread is not running), and it runs here.
    */
   readonly insertElsewhere?: (row: WorkloadRow, events: readonly EventInsert[]) => Promise<{ inserted: boolean }> | undefined;

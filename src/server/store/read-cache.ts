@@ -20,7 +20,7 @@ const PLAIN_READS: ReadonlySet<string> = new Set(['get', 'find', 'findByHash', '
 
 /**
  * `repos` whose writes to the cached repos throw: for a second connection of the
- * process (the planner thread), whose writes the cache would not see.
+ * process (the background thread), whose writes the cache would not see.
  */
 export function refuseGateWrites(repos: Repos): Repos {
   const out: Record<string, unknown> = { ...repos };

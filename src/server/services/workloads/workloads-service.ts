@@ -40,7 +40,7 @@ export class WorkloadsService {
     const taken = () => new IdylError('conflict', `${p.kind} ${p.manifest.metadata.name} already exists in namespace ${namespace}`, { hint: 'use `idyl apply -f` to update it, or another name' });
     let row: WorkloadRow;
     if (p.kind === 'Pod') {
-      // A pod is one row and its events: the store's one-write path (the writer thread on SQLite).
+      // A pod is one row and its events: the store's one-write path (the background thread on SQLite).
       const created = this.newWorkload(actor, p);
       if (!(await this.deps.store.insertWorkload(created.row, created.events)).inserted) throw taken();
       row = created.row;

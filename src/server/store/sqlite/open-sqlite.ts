@@ -13,7 +13,7 @@ export interface SqliteOptions {
   /**
    * Copy the write-ahead log into the database file every this many milliseconds, on
    * this connection (a passive checkpoint: writers and readers go on meanwhile). Given
-   * to the planner thread's connection: SQLite otherwise checkpoints inside the commit
+   * to the background thread's connection: SQLite otherwise checkpoints inside the commit
    * that fills the log, and when that is the API's commit every request behind it waits
    * for the copy and its fsync. What the background has copied, that commit skips.
    */
