@@ -47,8 +47,20 @@ export async function readPlacementSnapshot(store: Repos, deps: ServiceDeps, sub
       admission.set(id, await store.admission.list(id));
     }
   }
-  const nodes = await store.nodes.list({ subnetIds: [...subnets.keys()] });
-  const sums = await store.workloads.allocations(nodes.map((n) => n.id));
+  // A subnet at a time, letting other work of the thread run in between (on SQLite the
+  // thread also writes the API's pod creations): reading 10,000 nodes at once held it
+  // for about 100 ms. The reads were never one consistent view; every placement is
+  // committed against the pod's and the node's versions.
+  const nodes: NodeRow[] = [];
+  const sums = new Map<string, NodeAllocationSums>();
+  for (const id of subnets.keys()) {
+    const some = await store.nodes.list({ subnetId: id });
+    for (const [node, sum] of await store.workloads.allocations(some.map((n) => n.id))) sums.set(node, sum);
+    nodes.push(...some);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // In the order one read of them all gave (the scheduler breaks ties by it).
+  nodes.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const now = deps.now();
   const views: NodeView[] = nodes.map((n) => {
     const s = subnets.get(n.subnetId) as SubnetRow;
