@@ -47,3 +47,4 @@ port.on('message', (m: ToBackground) => {
   }
 });
 loop.start();
+port.postMessage('ready');

@@ -67,8 +67,8 @@ interface Pending {
  * - copying the write-ahead log into the file (a passive checkpoint every 100 ms).
  *
  * It writes pods and events only. The main thread's own transactions and the thread's
- * take turns through the write lock. While the thread is not running (before the start,
- * or in the second before one that died is started again) `insert` answers `undefined`
+ * take turns through the write lock. While the thread is not ready (starting, stopping,
+ * or in the pause before one that died is started again) `insert` answers `undefined`
  * and the caller writes on its own connection; a creation in flight when the thread dies
  * is refused with an error (whether it landed is then unknown, as for any request cut
  * off: asking again answers `conflict` if it did). A restarted thread's first round is a
@@ -108,7 +108,9 @@ export class BackgroundThread implements Planning {
   }
 
   kick(): void {
-    if (this.thread.running && Atomics.exchange(this.wake, 0, 1) === 0) this.thread.post('kick' satisfies ToBackground);
+    // A kick posted before the thread listens waits for it; with no thread, its first
+    // round (a full pass) is still to come.
+    if (this.thread.started && Atomics.exchange(this.wake, 0, 1) === 0) this.thread.post('kick' satisfies ToBackground);
   }
 
   /** The insert, run in the thread; `undefined` while the thread is not running. */

@@ -42,7 +42,7 @@ function timeText(ms: number): string {
 
 /**
  * A prefixed id: `pod-aaq5w8bxe7fq3k2m`, 9 characters of the time it was minted (in
- * milliseconds) and 7 random ones (34 bits, per millisecond). Ids minted later sort
+ * milliseconds) and 7 random ones (35 bits, per millisecond). Ids minted later sort
  * after earlier ones, so each new row's entries land at the end of the store's indexes
  * on ids (a row's own, and its events') instead of on a random page of each: a commit
  * then writes a few pages rather than one per index entry. The time an id shows is its

@@ -17,6 +17,7 @@ import { buildServices } from './services/services.js';
 import { openStore } from './store/open-store.js';
 import { MAIN_HOLDER, WriteLock } from './store/write-lock.js';
 import { BackgroundThread } from './background-thread.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { audit } from './services/audit.js';
 
 /** A started control plane. */
@@ -34,6 +35,16 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     throw new IdylError('validation_failed', `--listen ${config.host}: plain HTTP is only served on loopback; give --tls-cert and --tls-key (or --insecure-http)`, { field: 'listen' });
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const dirLock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, logger, dirLock);
+  } catch (err) {
+    dirLock.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: ServerConfig, logger: Logger, dirLock: { release(): void }): Promise<RunningServer> {
   const sqliteFile = config.databaseUrl ? undefined : join(config.dataDir, 'idyl.db');
   // On SQLite the planner and pod creations' inserts run in the background thread, on a
   // connection of its own; the two connections take turns writing through the write lock.
@@ -71,10 +82,17 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    services.relay.close();
+    bus.close();
+    await store.close();
+    throw err;
+  }
   loop.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -98,6 +116,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         await loop?.stop();
         await failures.flush();
         await store.close();
+        dirLock.release();
         logger.info('stopped');
       })()),
   };

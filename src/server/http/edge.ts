@@ -48,6 +48,10 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
   deps.shutdown.addEventListener('abort', stopOnShutdown, { once: true });
   let routeId = '-';
   try {
+    // Keep-alive clients would go on sending on their open connections until the last
+    // moment: from the start of shutdown every answer closes its connection, and a new
+    // request is refused.
+    if (deps.shutdown.aborted) throw new IdylError('unavailable', 'the server is shutting down', { hint: 'try again when it is back' });
     const m = match(req.method ?? 'GET', url.pathname);
     if (m === undefined) throw new IdylError('not_found', `no route ${req.method} ${url.pathname}`);
     if (m === 'method') throw new IdylError('not_found', `${req.method} is not served on ${url.pathname}`);
@@ -104,10 +108,14 @@ async function serve(deps: EdgeDeps, match: ReturnType<typeof compileRouter>, re
     }
     const call: Call = { id: m.id, params: m.params, query, body, principal, accountId, req, res, signal: abort.signal, remote };
     const reply = await deps.handlers[m.id](call);
-    if (reply !== 'streamed') sendJson(res, reply.status ?? 200, reply.body);
+    if (reply !== 'streamed') {
+      if (deps.shutdown.aborted) res.setHeader('connection', 'close');
+      sendJson(res, reply.status ?? 200, reply.body);
+    }
   } catch (err) {
     const known = toIdylError(err);
     if (known.code === 'internal') deps.logger.error('request failed', { route: routeId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    if (deps.shutdown.aborted && !res.headersSent) res.setHeader('connection', 'close');
     if (!res.headersSent) sendError(res, known);
     else res.destroy();
   } finally {

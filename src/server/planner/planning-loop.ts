@@ -2,6 +2,9 @@ import type { Logger } from '../logger.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { Planner, type PlannerOptions } from './planner.js';
 
+/** After a failed round (a full disk, an I/O error), the next one is tried this much later. */
+const RETRY_MS = 1_000;
+
 export interface PlanningLoopOptions extends PlannerOptions {
   /**
    * The least time from the start of one round to the start of the next (default 0).
@@ -77,7 +80,9 @@ export class PlanningLoop implements Planning {
         if (r.more) this.again = true;
       } while (this.again && !this.stopped);
     } catch (err) {
-      this.logger.error('planning round failed', { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      this.logger.error('planning round failed; trying again', { inMs: RETRY_MS, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      // Nothing else may kick soon (pods waiting, nodes heartbeating): retry on our own.
+      setTimeout(() => this.kick(), RETRY_MS).unref();
     } finally {
       this.running = false;
     }

@@ -4,6 +4,7 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { GroupCommit } from './group-commit.js';
 import { WriteLock } from './write-lock.js';
+import { cachingDatabase } from './sqlite/statement-cache.js';
 
 interface Db {
   items: { name: string };
@@ -115,6 +116,20 @@ describe('GroupCommit: transactions asked for together share one commit', () => 
     // {a, b}, then {c, d}, then e alone.
     assert.equal(w.commits(), 3);
     await w.close();
+  });
+
+  it('a full database refuses the group with SQLITE_FULL, not with the rollback that follows it', async () => {
+    const raw = new Sqlite(':memory:');
+    const db = new Kysely<{ items: { name: string; pad: Buffer } }>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) });
+    await sql`create table items (name text primary key, pad blob)`.execute(db);
+    raw.pragma(`max_page_count = ${Number(raw.pragma('page_count', { simple: true })) + 3}`);
+    const group = new GroupCommit(db);
+    const pad = Buffer.alloc(3000);
+    const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd', 'e', 'f'].map((name) => group.run((trx) => trx.insertInto('items').values({ name, pad }).execute())));
+    for (const o of outcomes) assert.equal(o.status === 'rejected' && (o.reason as { code?: string }).code, 'SQLITE_FULL');
+    // A lone transaction too.
+    await assert.rejects(group.run((trx) => trx.insertInto('items').values({ name: 'g', pad: Buffer.alloc(20_000) }).execute()), { code: 'SQLITE_FULL' });
+    await db.destroy();
   });
 
   it('with a write lock, nothing commits while another holder has it, and what was asked meanwhile commits together after', async () => {

@@ -100,8 +100,14 @@ async function inSavepoint<DB>(trx: Transaction<DB>, fn: (trx: Transaction<DB>) 
     await sql`release savepoint idyl_group_item`.execute(trx);
     return { ok: true, value };
   } catch (error) {
-    await sql`rollback to savepoint idyl_group_item`.execute(trx);
-    await sql`release savepoint idyl_group_item`.execute(trx);
+    try {
+      await sql`rollback to savepoint idyl_group_item`.execute(trx);
+      await sql`release savepoint idyl_group_item`.execute(trx);
+    } catch {
+      // SQLite already rolled the whole transaction back (a full disk, an I/O error):
+      // the group fails with the error that did it, not with the savepoint's.
+      throw error;
+    }
     return { ok: false, error };
   }
 }

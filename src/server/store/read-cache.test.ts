@@ -107,14 +107,20 @@ describe('ReadCache: exact reads of tokens and submission gates in one process',
     assert.equal(f.calls.findByHash, 2);
   });
 
-  it('an absent subnet is kept like a present one, until a write to subnets', async () => {
+  it('an absent admission entry is kept like a present one, until a write to admission; an absent subnet is not kept', async () => {
     const f = fakeRepos();
+    let admissionGets = 0;
+    const repos = { ...f.repos, admission: { ...f.repos.admission, get: async () => (admissionGets++, undefined) } } as Repos;
     const cache = new ReadCache();
-    const read = cache.reading(f.repos);
+    const read = cache.reading(repos);
+    const ask = () => read.admission.get('s1', 'developer', 'account', 'a1');
+    assert.equal(await ask(), undefined);
+    assert.equal(await ask(), undefined);
+    assert.equal(admissionGets, 1);
+    await cache.writing(repos).admission.put({} as never);
+    assert.equal(await ask(), undefined);
+    assert.equal(admissionGets, 2);
     assert.equal(await read.subnets.get('s2'), undefined);
-    assert.equal(await read.subnets.get('s2'), undefined);
-    assert.equal(f.calls.subnetGet, 1);
-    await cache.writing(f.repos).subnets.insert({} as never);
     assert.equal(await read.subnets.get('s2'), undefined);
     assert.equal(f.calls.subnetGet, 2);
   });

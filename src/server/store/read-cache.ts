@@ -35,6 +35,9 @@ export function refuseGateWrites(repos: Repos): Repos {
   return out as unknown as Repos;
 }
 
+/** Cached reads whose "not found" is kept too. */
+const ABSENCES_KEPT: ReadonlySet<string> = new Set(['admission.get']);
+
 /** Past this many entries the cache starts over (guessed tokens are not kept, but names asked for are). */
 const MAX_ENTRIES = 10_000;
 
@@ -46,9 +49,9 @@ const MAX_ENTRIES = 10_000;
  * bypass it. Only for a store no other process writes to (SQLite; with PostgreSQL,
  * replicas write too).
  *
- * Answers are shared between callers and shallowly frozen; absences are kept too (a
- * subnet with no admission entry for the account), except an unknown token, so
- * guessing tokens does not fill it.
+ * Answers are shared between callers and shallowly frozen. Absences are kept only for
+ * admission entries (a subnet with none for the account, asked by every creation), so
+ * guessing tokens or subnet names does not fill it.
  */
 export class ReadCache {
   private generation = 0;
@@ -93,8 +96,9 @@ export class ReadCache {
     if (this.entries.has(key)) return this.entries.get(key);
     const started = this.generation;
     const value = await load();
-    // An unknown token is not kept (guesses would fill the cache); any other absence is.
-    if (started === this.generation && (value !== undefined || method !== 'tokens.findByHash')) {
+    // Absences are kept only where every creation asks (a subnet without an admission
+    // entry for the account): made-up tokens or subnet names would fill the cache.
+    if (started === this.generation && (value !== undefined || ABSENCES_KEPT.has(method))) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       this.entries.set(key, value !== null && typeof value === 'object' ? Object.freeze(value) : value);
     }

@@ -26,7 +26,8 @@ export interface Store {
   /**
    * Inserts a workload and appends its events in one transaction, unless a live workload
    * of the same account, namespace, kind and name exists; resolves once durable. The
-   * write every pod creation makes: on SQLite the background thread runs it.
+   * write every pod creation makes: on SQLite the background thread runs it, so never
+   * call it inside a transaction (the transaction holds the write lock it would wait for).
    */
   insertWorkload(row: WorkloadRow, events: readonly EventInsert[]): Promise<{ inserted: boolean }>;
   /** Whether this process holds the scheduling lease (one planner across replicas). */

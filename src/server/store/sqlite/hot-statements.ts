@@ -5,34 +5,35 @@ type Columns = Record<string, string | number | null>;
 
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-const WORKLOAD_COLUMNS: ReadonlyArray<keyof Database['workloads']> = [
-  'id',
-  'accountId',
-  'namespace',
-  'kind',
-  'name',
-  'subnetId',
-  'ownerId',
-  'spec',
-  'labels',
-  'annotations',
-  'isolationClass',
-  'isolationSource',
-  'phase',
-  'status',
-  'nodeId',
-  'attempt',
-  'cpuMillis',
-  'memoryBytes',
-  'gpuIds',
-  'resourceVersion',
-  'createdAt',
-  'updatedAt',
-  'deletedAt',
-];
+/** Every workload column (the type makes a new column a compile error here). */
+const WORKLOAD_COLUMNS: Record<keyof Database['workloads'], true> = {
+  id: true,
+  accountId: true,
+  namespace: true,
+  kind: true,
+  name: true,
+  subnetId: true,
+  ownerId: true,
+  spec: true,
+  labels: true,
+  annotations: true,
+  isolationClass: true,
+  isolationSource: true,
+  phase: true,
+  status: true,
+  nodeId: true,
+  attempt: true,
+  cpuMillis: true,
+  memoryBytes: true,
+  gpuIds: true,
+  resourceVersion: true,
+  createdAt: true,
+  updatedAt: true,
+  deletedAt: true,
+};
 
 /** The workload columns under their row names (what Kysely's camel-case plugin returns). */
-const WORKLOAD_SELECT = WORKLOAD_COLUMNS.map((c) => `"${snake(c)}" AS "${c}"`).join(', ');
+const WORKLOAD_SELECT = Object.keys(WORKLOAD_COLUMNS).map((c) => `"${snake(c)}" AS "${c}"`).join(', ');
 
 /**
  * The statements every pod creation and placement runs, prepared once on the SQLite

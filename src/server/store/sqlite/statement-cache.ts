@@ -13,9 +13,15 @@ const CACHE_SIZE = 500;
  */
 export function cachingDatabase(raw: Sqlite.Database, size = CACHE_SIZE): SqliteDatabase {
   const cache = new Map<string, Sqlite.Statement>();
+  const rollback = raw.prepare('rollback');
+  // After some errors (a full disk, an I/O error) SQLite has already rolled the
+  // transaction back, and Kysely's rollback then failed with "no transaction is active",
+  // hiding the error that did it. A rollback with no transaction open does nothing.
+  const quietRollback = { reader: false, run: () => (raw.inTransaction ? rollback.run() : { changes: 0, lastInsertRowid: 0 }) } as unknown as Sqlite.Statement;
   return {
     close: () => raw.close(),
     prepare: (sql) => {
+      if (/^\s*rollback\s*$/i.test(sql)) return quietRollback;
       const hit = cache.get(sql);
       if (hit && !hit.busy) {
         cache.delete(sql);
