@@ -36,10 +36,7 @@ port.on('message', (m: ToBackground) => {
     })();
   } else {
     const done: Promise<void> = store.insertWorkload(m.row, m.events).then(
-      ({ inserted }) => {
-        tell({ type: 'inserted', id: m.id, inserted });
-        if (inserted) loop.kick();
-      },
+      ({ inserted }) => tell({ type: 'inserted', id: m.id, inserted }),
       (err: unknown) => tell({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), unique: err instanceof UniqueViolation }),
     );
     inFlight.add(done);

@@ -36,6 +36,9 @@ export class PlanningLoop implements Planning {
   private again = false;
   private stopped = false;
   private idle: Promise<void> = Promise.resolve();
+  private readonly pauseMs: number;
+  private readonly beforeRound: () => void;
+  private lastStart = 0;
 
   constructor(
     deps: ServiceDeps,
@@ -47,10 +50,6 @@ export class PlanningLoop implements Planning {
     this.pauseMs = options.pauseMs ?? 0;
     this.beforeRound = options.beforeRound ?? (() => {});
   }
-
-  private readonly pauseMs: number;
-  private readonly beforeRound: () => void;
-  private lastStart = 0;
 
   start(): void {
     this.kick();

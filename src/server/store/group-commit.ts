@@ -46,23 +46,17 @@ export class GroupCommit<DB> {
     });
   }
 
+  /**
+   * One group, then a turn of the event loop before the next: requests that arrived
+   * meanwhile join it, and a thread sharing the lock gets its turn.
+   */
   private async drain(): Promise<void> {
-    if (!this.lock) {
-      try {
-        while (this.waiting.length > 0) await this.commit(this.waiting.splice(0, this.maxGroup));
-      } finally {
-        this.running = false;
-      }
-      return;
-    }
-    // Shared with another thread: one group per hold of the lock, and a turn of the event
-    // loop between groups, so the other thread gets its turn and new requests join.
     try {
-      await this.lock.acquire();
+      await this.lock?.acquire();
       try {
         await this.commit(this.waiting.splice(0, this.maxGroup));
       } finally {
-        this.lock.release();
+        this.lock?.release();
       }
     } finally {
       if (this.waiting.length > 0) setImmediate(() => void this.drain());

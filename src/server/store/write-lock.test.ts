@@ -3,22 +3,31 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { WriteLock } from './write-lock.js';
 
-/** A thread that takes the lock as holder 2 `rounds` times, each time checking and bumping a shared counter; exits holding it when `die`. */
+/**
+ * Takes the lock `rounds` times; inside, counts the turn (cell 0) and whether another
+ * holder was inside too (cell 2, via the count of those inside, cell 1). Run by both
+ * threads: the worker gets its source.
+ */
+async function takeTurns(lock: WriteLock, cells: Int32Array, rounds: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await lock.acquire();
+    if (Atomics.add(cells, 1, 1) !== 0) Atomics.add(cells, 2, 1);
+    Atomics.add(cells, 0, 1);
+    await new Promise((r) => setImmediate(r));
+    Atomics.sub(cells, 1, 1);
+    lock.release();
+  }
+}
+
+/** A thread that takes turns as holder 2 `rounds` times; then exits holding the lock when `die`. */
 function contender(buffer: SharedArrayBuffer, counter: SharedArrayBuffer, rounds: number, die = false): Worker {
   const url = new URL('./write-lock.js', import.meta.url).href;
   const code = `
     const { workerData, parentPort } = require('node:worker_threads');
+    const takeTurns = ${takeTurns.toString()};
     import(${JSON.stringify(url)}).then(async ({ WriteLock }) => {
       const lock = new WriteLock(2, workerData.buffer);
-      const cells = new Int32Array(workerData.counter);
-      for (let i = 0; i < ${rounds}; i++) {
-        await lock.acquire();
-        if (Atomics.add(cells, 1, 1) !== 0) Atomics.add(cells, 2, 1);
-        Atomics.add(cells, 0, 1);
-        await new Promise((r) => setImmediate(r));
-        Atomics.sub(cells, 1, 1);
-        lock.release();
-      }
+      await takeTurns(lock, new Int32Array(workerData.counter), ${rounds});
       if (${die}) { await lock.acquire(); process.exit(3); }
       parentPort.postMessage('done');
     });`;
@@ -32,14 +41,7 @@ describe('WriteLock: one holder at a time across threads', () => {
     const cells = new Int32Array(counter);
     const worker = contender(lock.buffer, counter, 300);
     const done = new Promise((resolve) => worker.once('message', resolve));
-    for (let i = 0; i < 300; i++) {
-      await lock.acquire();
-      if (Atomics.add(cells, 1, 1) !== 0) Atomics.add(cells, 2, 1);
-      Atomics.add(cells, 0, 1);
-      await new Promise((r) => setImmediate(r));
-      Atomics.sub(cells, 1, 1);
-      lock.release();
-    }
+    await takeTurns(lock, cells, 300);
     await done;
     await worker.terminate();
     // 600 turns in all, and no turn found another inside.
